@@ -1,0 +1,51 @@
+# The platform's commands. Needs only python3 (3.11+) and make: uv and everything else is
+# installed into .tools/ and .venv/ on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+RUN := $(UV) run --frozen
+
+.PHONY: help install run test lint format migrate bench schemas clean
+
+help:
+	@echo "make run      start the whole platform (embedded PostgreSQL + NATS under .data/)"
+	@echo "make test     run every test against real PostgreSQL and NATS"
+	@echo "make lint     ruff and mypy"
+	@echo "make bench    the benchmarks (ratios against a bare endpoint)"
+	@echo "make migrate  apply every service's migrations (DATABASE_URL or .data/)"
+	@echo "make schemas  write the event JSON Schemas to docs/events/"
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+install: $(UV)
+	$(UV) sync --frozen
+
+run: install
+	$(RUN) python -m devstack run
+
+test: install
+	$(RUN) pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+lint: install
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy
+
+format: install
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+migrate: install
+	$(RUN) python -m devstack migrate
+
+bench: install
+	$(RUN) python -m benchmarks $(BENCH_ARGS)
+
+schemas: install
+	$(RUN) python -m devstack schemas
+
+clean:
+	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

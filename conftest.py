@@ -1,0 +1,3 @@
+"""Fixtures every test can use: real PostgreSQL and NATS (see devstack.testing)."""
+
+pytest_plugins = ["devstack.testing"]

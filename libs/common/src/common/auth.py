@@ -1,0 +1,220 @@
+"""Bearer-token checks: RS256 JWTs verified against the issuer's JWKS (issuer, audience,
+expiry, scopes), and the caller's `region` / `municipality_number` claims, which scope what
+it may see. Every route outside health and metrics depends on `require_scopes`."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+import jwt
+import orjson
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from common.errors import Forbidden, Unauthorized
+from common.reference import Region
+
+SCOPES = (
+    "capacity.read",
+    "capacity.write",
+    "foster_care.read",
+    "foster_care.write",
+    "family_counselling.read",
+    "family_counselling.write",
+    "reports.read",
+    "reports.write",
+)
+ALGORITHMS = ["RS256"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the client, its scopes and the part of the country it may see."""
+
+    subject: str
+    client_id: str
+    scopes: frozenset[str]
+    region: Region | None = None
+    municipality_number: str | None = None
+
+    @property
+    def is_national(self) -> bool:
+        return self.region is None and self.municipality_number is None
+
+
+class JwksSource:
+    """The issuer's public keys, fetched from `https://`, `http://` or `file://` and cached;
+    an unknown `kid` triggers a refetch (key rotation), at most once per `min_refresh`."""
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        keys: dict[str, Any] | None = None,
+        min_refresh: float = 30.0,
+    ) -> None:
+        self._url = url
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = 0.0
+        self._min_refresh = min_refresh
+        self._lock = asyncio.Lock()
+        if keys is not None:
+            self._load(keys)
+
+    def _load(self, jwks: dict[str, Any]) -> None:
+        self._keys = {key["kid"]: jwt.PyJWK(key) for key in jwks.get("keys", []) if "kid" in key}
+
+    async def _fetch(self) -> None:
+        assert self._url is not None
+        parsed = urlparse(self._url)
+        if parsed.scheme == "file":
+            raw = await asyncio.to_thread(Path(parsed.path).read_bytes)
+        else:
+            async with httpx.AsyncClient(timeout=5) as client:
+                response = await client.get(self._url)
+                response.raise_for_status()
+                raw = response.content
+        self._load(orjson.loads(raw))
+        self._fetched_at = time.monotonic()
+
+    async def key(self, kid: str) -> jwt.PyJWK | None:
+        if kid in self._keys or self._url is None:
+            return self._keys.get(kid)
+        async with self._lock:
+            if kid not in self._keys and time.monotonic() - self._fetched_at > self._min_refresh:
+                try:
+                    await self._fetch()
+                except (OSError, httpx.HTTPError, ValueError):
+                    self._fetched_at = time.monotonic()  # do not hammer a failing issuer
+                    raise
+        return self._keys.get(kid)
+
+
+@dataclass
+class TokenVerifier:
+    issuer: str
+    audience: str
+    jwks: JwksSource
+    leeway: float = 30.0
+    _cache: dict[str, tuple[float, Principal]] = field(default_factory=dict)
+
+    async def verify(self, token: str) -> Principal:
+        cached = self._cache.get(token)
+        if cached is not None and cached[0] > time.time():
+            return cached[1]
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise Unauthorized("The bearer token is not a JWT.") from None
+        if header.get("alg") not in ALGORITHMS:
+            raise Unauthorized("The bearer token is not signed with an accepted algorithm.")
+        try:
+            key = await self.jwks.key(str(header.get("kid")))
+        except (OSError, httpx.HTTPError, ValueError):
+            raise Unauthorized("The token issuer's keys cannot be fetched right now.") from None
+        if key is None:
+            raise Unauthorized("The bearer token is signed by an unknown key.")
+        try:
+            claims = jwt.decode(
+                token,
+                key=key,
+                algorithms=ALGORITHMS,
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthorized("The bearer token has expired.") from None
+        except jwt.InvalidAudienceError:
+            raise Unauthorized("The bearer token is for another audience.") from None
+        except jwt.InvalidIssuerError:
+            raise Unauthorized("The bearer token is from another issuer.") from None
+        except jwt.PyJWTError as exc:
+            raise Unauthorized(f"The bearer token is not valid: {exc}.") from None
+        principal = principal_from_claims(claims)
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[token] = (float(claims["exp"]), principal)
+        return principal
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    region = claims.get("region")
+    municipality = claims.get("municipality_number")
+    if region is not None and region not in Region.__members__:
+        raise Unauthorized(f"The token's region claim {region!r} is not a region.")
+    if municipality is not None and not (
+        isinstance(municipality, str) and len(municipality) == 4 and municipality.isdigit()
+    ):
+        raise Unauthorized("The token's municipality_number claim is not four digits.")
+    scope = claims.get("scope", "")
+    return Principal(
+        subject=str(claims["sub"]),
+        client_id=str(claims.get("client_id", claims["sub"])),
+        scopes=frozenset(scope.split() if isinstance(scope, str) else scope),
+        region=Region(region) if region else None,
+        municipality_number=municipality,
+    )
+
+
+bearer = HTTPBearer(auto_error=False, description="A token from POST /v1/auth/token.")
+
+
+async def authenticate(request: Request) -> Principal:
+    """The verified caller of this request (verified once, then kept on the request)."""
+    principal = getattr(request.state, "principal", None)
+    if principal is not None:
+        return principal  # type: ignore[no-any-return]
+    credentials: HTTPAuthorizationCredentials | None = await bearer(request)
+    if credentials is None:
+        raise Unauthorized("This endpoint needs a bearer token (Authorization: Bearer …).")
+    verifier: TokenVerifier = request.app.state.platform.verifier
+    principal = await verifier.verify(credentials.credentials)
+    request.state.principal = principal
+    return principal
+
+
+def require_scopes(*scopes: str) -> Callable[..., Awaitable[Principal]]:
+    """Dependency: a valid token carrying every one of `scopes`."""
+    unknown = set(scopes) - set(SCOPES)
+    if unknown:
+        raise ValueError(f"unknown scopes {unknown}")
+
+    async def dependency(
+        request: Request,
+        _credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+    ) -> Principal:
+        principal = await authenticate(request)
+        missing = [scope for scope in scopes if scope not in principal.scopes]
+        if missing:
+            raise Forbidden(f"The token lacks the scope {' '.join(missing)}.")
+        uow = getattr(request.state, "uow", None)
+        if uow is not None:
+            uow.actor = principal
+        return principal
+
+    dependency.required_scopes = scopes  # type: ignore[attr-defined]
+    return dependency
+
+
+def ensure_may_see_region(principal: Principal, region: Region | str, what: str) -> None:
+    """403 (not 404: the caller may know the id exists) when the token's region differs."""
+    if principal.region is not None and principal.region != region:
+        raise Forbidden(
+            f"Your token is limited to region {principal.region}; "
+            f"this {what} belongs to region {region}."
+        )
+
+
+def ensure_agency(principal: Principal, action: str) -> None:
+    """Only Bufetat/Bufdir clients (not a municipality's) may do `action`."""
+    if principal.municipality_number is not None:
+        raise Forbidden(f"A municipality's token may not {action}.")

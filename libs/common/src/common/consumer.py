@@ -1,0 +1,205 @@
+"""Durable pull consumers with an inbox: each event is applied exactly once.
+
+For each message, in one transaction: insert the event id into `inbox` (already there → a
+duplicate, skip), apply the handler, commit; only then ack. A failing handler is retried
+with backoff (nak with delay) without holding back the messages behind it; after
+`max_deliver` attempts the message is written to `dead_letter` and terminated.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from opentelemetry.trace import SpanKind
+from pydantic import ValidationError
+from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tenacity import AsyncRetrying, before_sleep_log, wait_exponential_jitter
+
+from common import metrics
+from common.db import is_transient
+from common.events import CloudEvent
+from common.messaging import Messaging, StreamSpec
+from common.platform_tables import dead_letter, inbox
+from common.telemetry import current_trace_id, extract_context, tracer
+from common.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[UnitOfWork, CloudEvent], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """`durable` consumes `filter_subject` from `stream` and applies `handler` to each event."""
+
+    durable: str
+    stream: StreamSpec
+    filter_subject: str
+    handler: Handler
+
+    def namespaced(self, namespace: str) -> Subscription:
+        stream = self.stream.namespaced(namespace)
+        return replace(self, stream=stream, filter_subject=stream.subject(self.filter_subject))
+
+
+class InboxConsumer:
+    def __init__(
+        self,
+        subscription: Subscription,
+        messaging: Messaging,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        service: str,
+        max_deliver: int = 5,
+        ack_wait: float = 30.0,
+        batch_size: int = 100,
+    ) -> None:
+        self.subscription = subscription
+        self._messaging = messaging
+        self._session_factory = session_factory
+        self._service = service
+        self._max_deliver = max_deliver
+        self._ack_wait = ack_wait
+        self._batch_size = batch_size
+        self._tracer = tracer(__name__)
+        self._labels = (service, subscription.durable)
+
+    async def run(self) -> None:
+        async for attempt in AsyncRetrying(
+            wait=wait_exponential_jitter(multiplier=0.2, max=5),
+            before_sleep=before_sleep_log(log, logging.WARNING),
+        ):
+            with attempt:
+                try:
+                    await self._consume()
+                except Exception:
+                    self._messaging.forget_streams()
+                    raise
+
+    async def _consume(self) -> None:
+        js = await self._messaging.jetstream()
+        spec = self.subscription
+        await self._messaging.ensure_stream(spec.stream)
+        pull = await js.pull_subscribe(
+            spec.filter_subject,
+            durable=spec.durable,
+            stream=spec.stream.name,
+            config=ConsumerConfig(
+                durable_name=spec.durable,
+                ack_policy=AckPolicy.EXPLICIT,
+                deliver_policy=DeliverPolicy.ALL,
+                ack_wait=self._ack_wait,
+                # Unlimited on the server: we dead-letter a failing handler ourselves, and a
+                # database outage must never make the server drop a message.
+                max_deliver=-1,
+                max_ack_pending=10_000,
+            ),
+        )
+        while True:
+            try:
+                messages = await pull.fetch(self._batch_size, timeout=1.0)
+            except (TimeoutError, NatsTimeoutError):
+                continue
+            for index, message in enumerate(messages):
+                try:
+                    await self.handle(message)
+                except Exception:
+                    # The database is unreachable: hand the rest back and start over later.
+                    for pending in messages[index:]:
+                        await pending.nak(delay=1.0)
+                    raise
+
+    async def handle(self, message: Msg) -> None:
+        metadata = message.metadata
+        metrics.CONSUMER_LAG.labels(*self._labels).set(metadata.num_pending)
+        try:
+            event = CloudEvent.from_json(message.data)
+        except ValidationError as exc:
+            # Not an event at all: retrying cannot help.
+            await self._dead_letter(
+                message, None, f"not a CloudEvent: {exc}", metadata.num_delivered
+            )
+            await message.term()
+            return
+        headers = dict(message.headers or {})
+        with self._tracer.start_as_current_span(
+            f"{event.type} process",
+            context=extract_context(headers),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "nats",
+                "messaging.message.id": str(event.id),
+                "messaging.consumer.group.name": self.subscription.durable,
+            },
+        ):
+            try:
+                applied = await self._apply(event, metadata.sequence.stream)
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                metrics.CONSUMER_FAILURES.labels(*self._labels).inc()
+                attempts = metadata.num_delivered
+                if attempts >= self._max_deliver:
+                    log.error(
+                        "event %s failed %d times; dead-lettered", event.id, attempts, exc_info=True
+                    )
+                    await self._dead_letter(message, event, repr(exc), attempts)
+                    await message.term()
+                else:
+                    log.warning("event %s failed (attempt %d): %r", event.id, attempts, exc)
+                    await message.nak(delay=min(0.5 * 2 ** (attempts - 1), 30.0))
+                return
+        await message.ack()
+        counter = metrics.CONSUMER_APPLIED if applied else metrics.CONSUMER_DUPLICATES
+        counter.labels(*self._labels).inc()
+
+    async def _apply(self, event: CloudEvent, stream_sequence: int) -> bool:
+        """Apply the event unless the inbox has it; False for a duplicate."""
+        async with self._session_factory() as session:
+            claimed = await session.execute(
+                pg_insert(inbox)
+                .values(
+                    consumer=self.subscription.durable,
+                    event_id=event.id,
+                    type=event.type,
+                    stream=self.subscription.stream.name,
+                    stream_sequence=stream_sequence,
+                    event_time=event.time,
+                    trace_id=current_trace_id(),
+                )
+                .on_conflict_do_nothing()
+                .returning(inbox.c.event_id)
+            )
+            if claimed.first() is None:
+                await session.rollback()
+                return False
+            uow = UnitOfWork(session, self._service)
+            await self.subscription.handler(uow, event)
+            await uow.commit()
+            return True
+
+    async def _dead_letter(
+        self, message: Msg, event: CloudEvent | None, error: str, attempts: int
+    ) -> None:
+        async with self._session_factory() as session:
+            await session.execute(
+                insert(dead_letter).values(
+                    consumer=self.subscription.durable,
+                    event_id=event.id if event else None,
+                    subject=message.subject,
+                    stream_sequence=message.metadata.sequence.stream,
+                    payload=message.data,
+                    headers=dict(message.headers or {}),
+                    error=error[:4000],
+                    attempts=attempts,
+                )
+            )
+            await session.commit()
+        metrics.CONSUMER_DEAD_LETTERS.labels(*self._labels).inc()

@@ -1,0 +1,145 @@
+"""The runtime of one service process: database, NATS, token verifier, and the background
+work (outbox relay, consumers, housekeeping, the service's own workers)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+
+from common.auth import JwksSource, TokenVerifier
+from common.consumer import InboxConsumer, Subscription
+from common.db import create_engine, create_session_factory
+from common.messaging import Messaging, StreamSpec
+from common.outbox import OutboxRelay
+from common.settings import ServiceSettings
+from common.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+Worker = Callable[["Platform"], Awaitable[None]]
+
+HOUSEKEEPING_INTERVAL_SECONDS = 600
+
+
+class Platform:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        stream: StreamSpec | None = None,
+        subscriptions: Sequence[Subscription] = (),
+        workers: Sequence[Worker] = (),
+        jwks: JwksSource | None = None,
+    ) -> None:
+        self.settings = settings
+        self.service = settings.service_name
+        self.engine = create_engine(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+            application_name=settings.service_name,
+        )
+        self.session_factory = create_session_factory(self.engine)
+        self.messaging = Messaging(settings.nats_url, name=settings.service_name)
+        self.verifier = TokenVerifier(
+            issuer=settings.auth_issuer,
+            audience=settings.auth_audience,
+            jwks=jwks or JwksSource(settings.auth_jwks_url),
+        )
+        namespace = settings.nats_namespace
+        stream = stream.namespaced(namespace) if stream is not None else None
+        subscriptions = [subscription.namespaced(namespace) for subscription in subscriptions]
+        self.stream = stream
+        self.relay = (
+            OutboxRelay(
+                self.engine,
+                self.messaging,
+                stream,
+                service=self.service,
+                database_url=settings.database_url,
+                batch_size=settings.outbox_batch_size,
+                poll_interval=settings.outbox_poll_interval_seconds,
+            )
+            if stream is not None
+            else None
+        )
+        self.consumers = [
+            InboxConsumer(
+                subscription,
+                self.messaging,
+                self.session_factory,
+                service=self.service,
+                max_deliver=settings.consumer_max_deliver,
+                ack_wait=settings.consumer_ack_wait_seconds,
+                batch_size=settings.consumer_batch_size,
+            )
+            for subscription in subscriptions
+        ]
+        self._workers = list(workers)
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        """A transaction; nothing is kept unless `commit()` is called."""
+        async with self.session_factory() as session:
+            yield UnitOfWork(session, self.service)
+
+    async def start(self) -> None:
+        self.messaging.start()
+        if self.relay is not None and self.settings.outbox_relay_enabled:
+            self._spawn(self.relay.run(), "outbox-relay")
+        for consumer in self.consumers:
+            self._spawn(consumer.run(), f"consumer-{consumer.subscription.durable}")
+        self._spawn(self._housekeeping(), "housekeeping")
+        for worker in self._workers:
+            self._spawn(worker(self), getattr(worker, "__name__", "worker"))
+
+    def _spawn(self, coroutine: Awaitable[None], name: str) -> None:
+        async def supervised() -> None:
+            try:
+                await coroutine
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background task %s stopped", name)
+                raise
+
+        self._tasks.append(asyncio.create_task(supervised(), name=name))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        await self.messaging.close()
+        await self.engine.dispose()
+
+    async def _housekeeping(self) -> None:
+        """Forget what is no longer needed: sent outbox rows, expired idempotency keys."""
+        settings = self.settings
+        while True:
+            try:
+                async with self.engine.begin() as connection:
+                    await connection.execute(
+                        text(
+                            "DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => :s)"
+                        ),
+                        {"s": settings.outbox_retention_hours * 3600},
+                    )
+                    await connection.execute(
+                        text(
+                            "DELETE FROM idempotency_key "
+                            "WHERE created_at < now() - make_interval(secs => :s)"
+                        ),
+                        {"s": settings.idempotency_ttl_hours * 3600},
+                    )
+            except Exception as exc:
+                log.warning("housekeeping failed: %s", exc)
+            await asyncio.sleep(HOUSEKEEPING_INTERVAL_SECONDS)

@@ -1,0 +1,69 @@
+"""`UnitOfWorkRoute`: every API route runs in one unit of work that commits once, after the
+handler returned and before the answer is sent, so a client never sees a 2xx for a change
+that was not recorded. POST routes also honour `Idempotency-Key`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Depends, Request
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
+
+from common import idempotency
+from common.auth import authenticate
+from common.errors import problem_responses
+from common.uow import UnitOfWork
+
+
+class UnitOfWorkRoute(APIRoute):
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        methods = {method.upper() for method in kwargs.get("methods") or ()}
+        if "POST" in methods:
+            dependencies = list(kwargs.get("dependencies") or [])
+            dependencies.append(Depends(idempotency.idempotency_key_header))
+            kwargs["dependencies"] = dependencies
+            # The same Idempotency-Key with another body is a conflict, on any POST.
+            kwargs["responses"] = {**problem_responses(409), **(kwargs.get("responses") or {})}
+        super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def in_unit_of_work(request: Request) -> Response:
+            platform = request.app.state.platform
+            async with platform.unit_of_work() as uow:
+                request.state.uow = uow
+                key = request.headers.get(idempotency.HEADER) if request.method == "POST" else None
+                client_id: str | None = None
+                if key and 0 < len(key) <= 255:
+                    client_id = (await authenticate(request)).client_id
+                    request_hash = idempotency.fingerprint(
+                        request.method, request.url.path, request.url.query, await request.body()
+                    )
+                    stored = await idempotency.claim(
+                        uow.session,
+                        client_id,
+                        key,
+                        request_hash,
+                        platform.settings.idempotency_ttl_hours * 3600,
+                    )
+                    if stored is not None:
+                        return stored.replay()
+                response = await handle(request)
+                if response.status_code >= 400:
+                    await uow.rollback()
+                    return response
+                if client_id is not None and key is not None:
+                    await idempotency.store(uow.session, client_id, key, response)
+                await uow.commit()
+            return response
+
+        return in_unit_of_work
+
+
+async def get_uow(request: Request) -> UnitOfWork:
+    """Dependency: the request's unit of work (see `UnitOfWorkRoute`)."""
+    uow: UnitOfWork = request.state.uow
+    return uow

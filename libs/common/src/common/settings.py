@@ -1,0 +1,57 @@
+"""Settings shared by every service, read from the environment (12-factor).
+
+Each service subclasses `ServiceSettings` and adds its own; the README lists every variable.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: str = Field(description="Name in logs, traces, metrics and event sources.")
+    database_url: str = Field(
+        description="The service's own PostgreSQL database, e.g. "
+        "postgresql://user:password@host:5432/capacity."
+    )
+    database_pool_size: int = Field(10, ge=1, le=200)
+    database_max_overflow: int = Field(10, ge=0, le=200)
+    nats_url: str = Field("nats://127.0.0.1:4222", description="NATS server(s), comma separated.")
+    nats_namespace: str = Field(
+        "",
+        pattern=r"^([a-z][a-z0-9]{0,30})?$",
+        description="Prefix of stream names and subjects, for environments sharing one NATS.",
+    )
+
+    auth_issuer: str = Field("http://127.0.0.1:8000", description="Expected `iss` of tokens.")
+    auth_audience: str = Field("bufetat-platform", description="Expected `aud` of tokens.")
+    auth_jwks_url: str | None = Field(
+        None, description="Where the issuer's signing keys are: https://…, http://… or file://…"
+    )
+
+    log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"
+    otel_traces_exporter: Literal["none", "console", "otlp"] = Field(
+        "none", description="Where traces go; `otlp` reads OTEL_EXPORTER_OTLP_ENDPOINT."
+    )
+
+    outbox_relay_enabled: bool = Field(True, description="Run the outbox relay in this process.")
+    outbox_poll_interval_seconds: float = Field(1.0, gt=0, le=60)
+    outbox_batch_size: int = Field(200, ge=1, le=5000)
+    outbox_retention_hours: float = Field(72, gt=0, description="How long sent rows are kept.")
+
+    consumer_max_deliver: int = Field(5, ge=1, le=100)
+    consumer_ack_wait_seconds: float = Field(30, gt=0)
+    consumer_batch_size: int = Field(100, ge=1, le=1000)
+
+    idempotency_ttl_hours: float = Field(24, gt=0)
+
+    @field_validator("auth_jwks_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return value or None

@@ -1,0 +1,41 @@
+"""create_app(): wiring only."""
+
+from common.app import create_service_app
+from common.messaging import STREAMS
+from common.pii import NationalIdVault
+from fastapi import FastAPI
+
+from capacity.events import registry
+from capacity.institutions.router import router as institutions_router
+from capacity.placements.router import router as placements_router
+from capacity.placements.sweeper import breach_sweeper
+from capacity.settings import CapacitySettings
+from capacity.stays.router import router as stays_router
+
+
+def create_app(settings: CapacitySettings | None = None) -> FastAPI:
+    settings = settings or CapacitySettings()
+    app = create_service_app(
+        settings,
+        title="capacity",
+        description="Institutions, places and contracts, placement requests from municipalities, "
+        "offers by the 5-step priority order, stays, duty-to-assist deadlines and breaches.",
+        routers=[institutions_router, placements_router, stays_router],
+        stream=STREAMS["capacity"],
+        events=registry,
+        workers=[breach_sweeper(settings.breach_sweep_interval_seconds)],
+        openapi_tags=[
+            {"name": "institutions", "description": "Institutions and their place contracts."},
+            {
+                "name": "placement requests",
+                "description": "Requests for a place, candidates "
+                "by the 5-step priority order, offers, decisions and breaches.",
+            },
+            {
+                "name": "stays",
+                "description": "Admissions, discharges and single-child decisions (enetiltak).",
+            },
+        ],
+    )
+    app.state.vault = NationalIdVault(settings.pii_encryption_key, settings.pii_hash_key)
+    return app

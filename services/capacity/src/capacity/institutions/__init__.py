@@ -1,0 +1,1 @@
+"""Institutions and their effective-dated place contracts."""

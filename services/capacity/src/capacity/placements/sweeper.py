@@ -1,0 +1,32 @@
+"""Marks requests breached when their deadline passes with no offer, within
+`breach_sweep_interval_seconds`. The state lives in the database, so a restart simply
+catches up, and several replicas never mark the same request twice."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from common.platform import Platform
+
+from capacity.placements.service import sweep_breaches
+
+log = logging.getLogger(__name__)
+
+
+def breach_sweeper(interval_seconds: float):  # type: ignore[no-untyped-def]
+    async def run(platform: Platform) -> None:
+        while True:
+            try:
+                async with platform.unit_of_work() as uow:
+                    marked = await sweep_breaches(uow)
+                    await uow.commit()
+                if marked:
+                    log.info("marked %d placement requests breached", marked)
+                    continue  # there may be more than one batch
+            except Exception as exc:
+                log.warning("breach sweep failed: %s", exc)
+            await asyncio.sleep(interval_seconds)
+
+    run.__name__ = "breach-sweeper"
+    return run

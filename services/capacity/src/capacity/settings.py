@@ -1,0 +1,17 @@
+from common.settings import ServiceSettings
+from pydantic import Field, SecretStr
+
+
+class CapacitySettings(ServiceSettings):
+    service_name: str = "capacity"
+    database_url: str = Field(description="The capacity database.")
+    pii_encryption_key: SecretStr = Field(
+        description="32 bytes, base64: encrypts national identity numbers (AES-256-GCM)."
+    )
+    pii_hash_key: SecretStr = Field(
+        description="32 bytes, base64: keyed hash for finding national identity numbers and "
+        "the pseudonymous child key in events."
+    )
+    breach_sweep_interval_seconds: float = Field(
+        15, gt=0, le=60, description="How often requests past their deadline are marked breached."
+    )

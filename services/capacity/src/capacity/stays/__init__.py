@@ -1,0 +1,1 @@
+"""Stays in institutions (admission, discharge) and single-child decisions (enetiltak)."""

@@ -1,0 +1,1 @@
+"""family_counselling: offices, mediation and clinical cases, waiting times, appointments."""

@@ -1,0 +1,21 @@
+"""create_app(): wiring only."""
+
+from common.app import create_service_app
+from common.messaging import STREAMS
+from fastapi import FastAPI
+
+from family_counselling.events import registry
+from family_counselling.settings import FamilyCounsellingSettings
+
+
+def create_app(settings: FamilyCounsellingSettings | None = None) -> FastAPI:
+    settings = settings or FamilyCounsellingSettings()
+    return create_service_app(
+        settings,
+        title="family_counselling",
+        description="Family counselling offices, mediation and clinical cases, waiting times, "
+        "appointments and mediation certificates.",
+        routers=[],
+        stream=STREAMS["family_counselling"],
+        events=registry,
+    )

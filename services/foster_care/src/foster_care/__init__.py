@@ -1,0 +1,1 @@
+"""foster_care: foster-home recruitment, municipal requests, the waiting list, matching."""

@@ -1,0 +1,61 @@
+"""create_app(): wiring only."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from common.app import create_service_app
+from common.auth import JwksSource
+from common.local_issuer import LocalIssuer, generate_signing_key
+from common.platform import Platform
+from fastapi import FastAPI
+
+from reporting_gateway.auth.router import router as auth_router
+from reporting_gateway.freshness.router import router as freshness_router
+from reporting_gateway.projections import capacity
+from reporting_gateway.proxy.router import build_router, upstream_clients
+from reporting_gateway.settings import GatewaySettings
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+    issuer: LocalIssuer | None = None
+    jwks: JwksSource | None = None
+    routers = [freshness_router]
+    if settings.local_issuer_enabled:
+        generate_signing_key(settings.local_issuer_key_file)
+        issuer = LocalIssuer.from_files(
+            settings.local_issuer_key_file,
+            settings.local_issuer_clients_file,
+            settings.auth_issuer,
+            settings.auth_audience,
+        )
+        routers.insert(0, auth_router)
+        if settings.auth_jwks_url is None:
+            jwks = JwksSource(keys=issuer.jwks)  # trust our own keys without a round trip
+    targets = {
+        "capacity": settings.capacity_url,
+        "foster-care": settings.foster_care_url,
+        "family-counselling": settings.family_counselling_url,
+    }
+    routers.append(build_router(list(targets)))
+
+    app: FastAPI
+
+    @asynccontextmanager
+    async def resources(_platform: Platform) -> AsyncIterator[None]:
+        async with upstream_clients(app, targets, settings.proxy_timeout_seconds):
+            yield
+
+    app = create_service_app(
+        settings,
+        title="reporting_gateway",
+        description="The single entry point of the platform: token checks, the proxy to "
+        "capacity, foster_care and family_counselling under /api/…, and the KPIs and reports "
+        "built from their events.",
+        routers=routers,
+        subscriptions=[capacity.SUBSCRIPTION],
+        jwks=jwks,
+        resources=resources,
+    )
+    app.state.local_issuer = issuer
+    return app

@@ -1,0 +1,103 @@
+"""The gateway's proxy: `/api/<service>/…` → the service, after checking the token.
+
+The service checks scopes and region again itself; the gateway is the edge, not the only
+guard. `Location` headers are rewritten so clients can follow them through the gateway."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+import httpx
+from common.auth import authenticate
+from common.errors import problem_response, problem_responses
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import Response
+
+log = logging.getLogger(__name__)
+
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "date",
+    "server",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+}
+PUBLIC_PATHS = {"openapi.json", "healthz", "readyz"}
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def upstreams(app: FastAPI) -> dict[str, httpx.AsyncClient]:
+    clients: dict[str, httpx.AsyncClient] = app.state.upstreams
+    return clients
+
+
+@asynccontextmanager
+async def upstream_clients(
+    app: FastAPI, targets: Mapping[str, str], timeout_seconds: float
+) -> AsyncIterator[None]:
+    app.state.upstreams = {
+        prefix: httpx.AsyncClient(base_url=url, timeout=timeout_seconds)
+        for prefix, url in targets.items()
+    }
+    try:
+        yield
+    finally:
+        for client in app.state.upstreams.values():
+            await client.aclose()
+
+
+def build_router(prefixes: list[str]) -> APIRouter:
+    router = APIRouter(tags=["proxy"])
+
+    for prefix in prefixes:
+
+        async def forward(request: Request, path: str, _prefix: str = prefix) -> Response:
+            return await _forward(request, _prefix, path)
+
+        router.add_api_route(
+            f"/api/{prefix}/{{path:path}}",
+            forward,
+            methods=METHODS,
+            summary=f"The {prefix} service's API (see /api/{prefix}/openapi.json)",
+            responses=problem_responses(401, 502, 504),
+            name=f"proxy_{prefix}",
+        )
+    return router
+
+
+async def _forward(request: Request, prefix: str, path: str) -> Response:
+    if path not in PUBLIC_PATHS:
+        await authenticate(request)
+    client = upstreams(request.app)[prefix]
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
+    try:
+        upstream = await client.request(
+            request.method,
+            f"/{path}",
+            params=request.query_params,
+            headers=headers,
+            content=await request.body(),
+        )
+    except httpx.TimeoutException:
+        return problem_response(504, detail=f"The {prefix} service did not answer in time.")
+    except httpx.TransportError as exc:
+        log.warning("proxy to %s failed: %s", prefix, exc)
+        return problem_response(502, detail=f"The {prefix} service cannot be reached.")
+    response_headers = {
+        k: v
+        for k, v in upstream.headers.items()
+        if k.lower() not in HOP_BY_HOP and k.lower() != "content-encoding"
+    }
+    location = upstream.headers.get("location")
+    if location and location.startswith("/"):
+        response_headers["location"] = f"/api/{prefix}{location}"
+    return Response(upstream.content, status_code=upstream.status_code, headers=response_headers)

@@ -1,0 +1,28 @@
+from pathlib import Path
+
+from common.settings import ServiceSettings
+from pydantic import Field
+
+REPO_ROOT = Path(__file__).resolve().parents[4]
+
+
+class GatewaySettings(ServiceSettings):
+    service_name: str = "reporting_gateway"
+    database_url: str = Field(description="The gateway's own database (read models).")
+
+    capacity_url: str = Field("http://127.0.0.1:8001", description="Where capacity listens.")
+    foster_care_url: str = Field("http://127.0.0.1:8002")
+    family_counselling_url: str = Field("http://127.0.0.1:8003")
+    proxy_timeout_seconds: float = Field(30, gt=0)
+
+    local_issuer_enabled: bool = Field(
+        False, description="Serve POST /v1/auth/token (local stack only, never in production)."
+    )
+    local_issuer_key_file: Path = Field(
+        REPO_ROOT / ".data" / "auth" / "signing-key.pem",
+        description="RSA private key (PEM) of the local issuer; created if missing.",
+    )
+    local_issuer_clients_file: Path = Field(
+        REPO_ROOT / "deploy" / "local" / "clients.toml",
+        description="The local issuer's clients, scopes and region/municipality claims.",
+    )

@@ -1,0 +1,71 @@
+"""The README's municipality flow works, exactly as written, against running services."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+from devstack.services import CAPACITY, GATEWAY, REPO_ROOT
+from devstack.testing import ServedService
+
+README = REPO_ROOT / "README.md"
+
+
+def flow_script() -> str:
+    text = README.read_text()
+    block = re.search(
+        r"<!-- flow:start -->\s*```bash\n(.*?)```\s*<!-- flow:end -->", text, re.DOTALL
+    )
+    assert block, "README has no flow block"
+    return block.group(1)
+
+
+@pytest.fixture(scope="module")
+async def stack(environment, scratch_dir):
+    capacity = ServedService(CAPACITY, await environment.settings_env(CAPACITY)).start()
+    gateway = ServedService(
+        GATEWAY,
+        await environment.settings_env(
+            GATEWAY,
+            capacity_url=capacity.url,
+            local_issuer_enabled="true",
+            local_issuer_key_file=scratch_dir / "signing-key.pem",
+            auth_jwks_url="",
+        ),
+    ).start()
+    yield gateway
+    gateway.stop()
+    capacity.stop()
+
+
+def test_the_municipality_flow_in_the_readme_works(stack, issuer):
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", flow_script()],
+        env={"BASE": stack.url, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[1].startswith("Step 1: state place in your own region (vest)")
+    assert lines[2] == "accepted"
+    assert "'under_13_at_admission': False" in lines[3]
+
+
+def test_every_setting_is_in_the_readme():
+    from capacity.settings import CapacitySettings
+    from family_counselling.settings import FamilyCounsellingSettings
+    from foster_care.settings import FosterCareSettings
+    from reporting_gateway.settings import GatewaySettings
+
+    text = README.read_text()
+    for settings in (
+        CapacitySettings,
+        GatewaySettings,
+        FosterCareSettings,
+        FamilyCounsellingSettings,
+    ):
+        for name in settings.model_fields:
+            assert f"`{name.upper()}`" in text, f"{name.upper()} is not in the README"
