@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import nats
 import pytest
+
 from common.events import CloudEvent
 from common.messaging import STREAMS
 from devstack.services import CAPACITY, GATEWAY

@@ -7,6 +7,7 @@ import base64
 import httpx
 import jwt
 import pytest
+
 from devstack.services import CAPACITY, GATEWAY
 from devstack.testing import ISSUER
 

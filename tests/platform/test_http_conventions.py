@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+
 from devstack.services import CAPACITY
 from devstack.testing import fetch
 

@@ -9,6 +9,7 @@ import importlib
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+
 from common.platform_tables import platform_metadata
 from devstack.databases import database_url, drop_database, ensure_database, migrate
 from devstack.services import SERVICES
@@ -42,8 +43,9 @@ def migrate_down(service, url: str) -> None:
 
 
 async def _compare(url: str, metadatas) -> list:
-    from common.db import asyncpg_url
     from sqlalchemy.ext.asyncio import create_async_engine
+
+    from common.db import asyncpg_url
 
     engine = create_async_engine(asyncpg_url(url))
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from devstack.nats import EmbeddedNats
 from devstack.services import CAPACITY, GATEWAY
 from devstack.testing import build_app, eventually, fetch, running

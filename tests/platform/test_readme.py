@@ -6,6 +6,7 @@ import re
 import subprocess
 
 import pytest
+
 from devstack.services import CAPACITY, GATEWAY, REPO_ROOT
 from devstack.testing import ServedService
 

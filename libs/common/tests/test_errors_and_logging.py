@@ -5,12 +5,13 @@ import logging
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from opentelemetry import trace
+
 from common.errors import PreconditionFailed, install_problem_handlers
 from common.etag import check_if_match, etag_of
 from common.logging import configure_logging
 from common.telemetry import configure_tracing
-from fastapi import FastAPI
-from opentelemetry import trace
 
 
 async def test_unexpected_error_is_500_without_internals():

@@ -3,8 +3,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from common.events import CloudEvent, EventData, EventRegistry
 from pydantic import ValidationError
+
+from common.events import CloudEvent, EventData, EventRegistry
 
 
 class Thing(EventData):

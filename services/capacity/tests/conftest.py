@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from devstack.services import CAPACITY
 
 from . import factories

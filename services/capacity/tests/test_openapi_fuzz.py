@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+
 from devstack.services import CAPACITY
 from devstack.testing import ServedService
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 
 from nats.aio.msg import Msg
@@ -54,6 +55,7 @@ class InboxConsumer:
         self,
         subscription: Subscription,
         messaging: Messaging,
+        unit_of_work: Callable[[], AbstractAsyncContextManager[UnitOfWork]],
         session_factory: async_sessionmaker[AsyncSession],
         *,
         service: str,
@@ -63,6 +65,7 @@ class InboxConsumer:
     ) -> None:
         self.subscription = subscription
         self._messaging = messaging
+        self._unit_of_work = unit_of_work
         self._session_factory = session_factory
         self._service = service
         self._max_deliver = max_deliver
@@ -162,8 +165,8 @@ class InboxConsumer:
 
     async def _apply(self, event: CloudEvent, stream_sequence: int) -> bool:
         """Apply the event unless the inbox has it; False for a duplicate."""
-        async with self._session_factory() as session:
-            claimed = await session.execute(
+        async with self._unit_of_work() as uow:
+            claimed = await uow.session.execute(
                 pg_insert(inbox)
                 .values(
                     consumer=self.subscription.durable,
@@ -178,9 +181,8 @@ class InboxConsumer:
                 .returning(inbox.c.event_id)
             )
             if claimed.first() is None:
-                await session.rollback()
+                await uow.rollback()
                 return False
-            uow = UnitOfWork(session, self._service)
             await self.subscription.handler(uow, event)
             await uow.commit()
             return True

@@ -205,6 +205,21 @@ async def _on_http(request: Request, exc: Exception) -> Response:
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from common.db import is_transient
+
+    if isinstance(exc, PoolTimeout) or is_transient(exc):
+        # The database is busy or restarting: the request changed nothing and can be retried.
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return problem_response(
+            503,
+            slug="unavailable",
+            title="Service unavailable",
+            detail="The database is unavailable; retry shortly.",
+            instance=request.url.path,
+            headers={"Retry-After": "1"},
+        )
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(
         500,

@@ -7,7 +7,7 @@ import re
 import sys
 
 from opentelemetry import trace
-from pythonjsonlogger.json import JsonFormatter
+from pythonjsonlogger.orjson import OrjsonFormatter
 
 
 class TraceContextFilter(logging.Filter):
@@ -43,7 +43,7 @@ def configure_logging(service_name: str, level: str = "INFO", fmt: str = "json")
     handler.addFilter(RedactNationalIds())
     if fmt == "json":
         handler.setFormatter(
-            JsonFormatter(
+            OrjsonFormatter(
                 "%(asctime)s %(levelname)s %(name)s %(message)s %(trace_id)s %(span_id)s",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
                 static_fields={"service": service_name},

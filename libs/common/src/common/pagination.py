@@ -50,7 +50,7 @@ def decode_cursor(cursor: str) -> UUID:
     return UUID(bytes=raw[3:])
 
 
-def page_request(
+async def page_request(
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page."),
     cursor: str | None = Query(None, max_length=200, description="From `next_cursor`."),
 ) -> PageRequest:
@@ -63,3 +63,34 @@ def page_of(items: list[T], request: PageRequest, id_of: Callable[[T], UUID]) ->
     items = items[: request.limit]
     next_cursor = encode_cursor(id_of(items[-1])) if has_more and items else None
     return Page[T](items=items, next_cursor=next_cursor)
+
+
+@dataclass(frozen=True)
+class OffsetPageRequest:
+    """For lists in a computed order (a ranking), where a position is the natural cursor."""
+
+    limit: int
+    offset: int
+
+    def next_cursor(self, returned: int) -> str | None:
+        if returned <= self.limit:
+            return None
+        return base64.urlsafe_b64encode(f"o1:{self.offset + self.limit}".encode()).decode()
+
+
+async def offset_page_request(
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page."),
+    cursor: str | None = Query(None, max_length=200, description="From `next_cursor`."),
+) -> OffsetPageRequest:
+    offset = 0
+    if cursor:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+            if not raw.startswith("o1:"):
+                raise ValueError(raw)
+            offset = int(raw[3:])
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            raise InvalidInput("cursor", "is not a cursor this API gave out") from None
+        if not 0 <= offset <= 1_000_000:
+            raise InvalidInput("cursor", "is not a cursor this API gave out")
+    return OffsetPageRequest(limit=limit, offset=offset)

@@ -33,7 +33,8 @@ class UnitOfWorkRoute(APIRoute):
 
         async def in_unit_of_work(request: Request) -> Response:
             platform = request.app.state.platform
-            async with platform.unit_of_work() as uow:
+            read_only = request.method in ("GET", "HEAD")
+            async with platform.unit_of_work(read_only=read_only) as uow:
                 request.state.uow = uow
                 key = request.headers.get(idempotency.HEADER) if request.method == "POST" else None
                 client_id: str | None = None

@@ -15,6 +15,7 @@ from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
 _configured = False
 
@@ -25,7 +26,13 @@ def configure_tracing(service_name: str, exporter: str) -> None:
     global _configured
     if _configured:
         return
-    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    # With nowhere to send spans, record none: trace ids are still made and carried along
+    # (logs, outbox rows, NATS headers), which is what correlation needs, at a fraction of the
+    # cost of recording spans nobody reads.
+    sampler = ALWAYS_OFF if exporter == "none" else None
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": service_name}), sampler=sampler
+    )
     if exporter == "console":
         provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
     elif exporter == "otlp":
@@ -33,9 +40,11 @@ def configure_tracing(service_name: str, exporter: str) -> None:
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     trace.set_tracer_provider(provider)
-    # Spans for every SQL statement and outgoing HTTP call (the gateway's proxy).
-    SQLAlchemyInstrumentor().instrument()
+    # Outgoing HTTP calls (the gateway's proxy) carry the trace context onwards.
     HTTPXClientInstrumentor().instrument()
+    if exporter != "none":
+        # A span for every SQL statement, worth its cost only where spans go somewhere.
+        SQLAlchemyInstrumentor().instrument()
     _configured = True
 
 

@@ -1,34 +1,70 @@
 """The unit of work: one database transaction per request or message, committed once.
 
-Services add rows through `session`, events through `emit` and audit entries through
-`audit`; the outbox and audit rows are written in the same transaction as the change, so a
-change is recorded with its event or not at all.
+Services read and change rows through `session`, add rows with `insert`, events with `emit`
+and audit entries with `audit`. Added rows wait until commit, so the change, its outbox
+events and its audit entries are written together or not at all. When the unit of work only
+adds rows (the common write: a new request with its event and audit entry) they go to the
+database as one statement, a single round trip that is its own transaction.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+import orjson
+from opentelemetry.trace import SpanKind
+from sqlalchemy import Table, insert
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from common.auth import Principal
 from common.events import CloudEvent, D, EventType
 from common.ids import new_id
 from common.platform_tables import audit_event, outbox
-from common.telemetry import current_trace_id, inject_context
+from common.telemetry import current_trace_id, inject_context, tracer
+
+_tracer = tracer(__name__)
+_statements: dict[tuple[Any, ...], str] = {}
 
 
 class UnitOfWork:
-    def __init__(self, session: AsyncSession, service: str) -> None:
-        self.session = session
+    """`read_only` units (GET requests) read without a transaction; what they add (audit
+    entries) is written at the end in one statement."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
+        service: str,
+        *,
+        read_only: bool = False,
+    ) -> None:
+        self._session_factory = session_factory
+        self._session: AsyncSession | None = None
+        self._engine = engine
+        self.read_only = read_only
         self.service = service
         self.actor: Principal | None = None
         self.events: list[CloudEvent] = []
-        self._outbox_rows: list[dict[str, Any]] = []
-        self._audit_rows: list[dict[str, Any]] = []
+        self._pending: list[tuple[Table, dict[str, Any]]] = []
+
+    @property
+    def session(self) -> AsyncSession:
+        """The session, opened on first use (a unit that only adds rows never needs one)."""
+        if self._session is None:
+            self._session = self._session_factory()
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    def insert(self, table: Table, values: dict[str, Any]) -> None:
+        """Add a row, written at commit with everything else."""
+        self._pending.append((table, values))
 
     def emit(
         self,
@@ -44,8 +80,9 @@ class UnitOfWork:
             subject=str(subject), data=data, time=time, traceparent=headers.get("traceparent")
         )
         self.events.append(event)
-        self._outbox_rows.append(
-            {"id": event.id, "subject": event.type, "payload": event.to_json(), "headers": headers}
+        self.insert(
+            outbox,
+            {"id": event.id, "subject": event.type, "payload": event.to_json(), "headers": headers},
         )
         return event
 
@@ -58,7 +95,8 @@ class UnitOfWork:
     ) -> None:
         """Record who touched which child-level record, in the same transaction."""
         actor = self.actor
-        self._audit_rows.append(
+        self.insert(
+            audit_event,
             {
                 "id": new_id(),
                 "client_id": actor.client_id if actor else self.service,
@@ -68,23 +106,98 @@ class UnitOfWork:
                 "resource_id": str(resource_id) if resource_id is not None else None,
                 "purpose": purpose,
                 "trace_id": current_trace_id(),
-            }
+            },
         )
 
     async def flush(self) -> None:
-        if self._outbox_rows:
-            await self.session.execute(insert(outbox), self._outbox_rows)
-            self._outbox_rows = []
-        if self._audit_rows:
-            await self.session.execute(insert(audit_event), self._audit_rows)
-            self._audit_rows = []
+        """Write the added rows inside the session's transaction (in the order added)."""
+        for table, rows in _grouped(self._pending):
+            await self.session.execute(insert(table), rows)
+        self._pending = []
 
     async def commit(self) -> None:
-        await self.flush()
-        await self.session.commit()
+        untouched = self._session is None or not self._session.in_transaction()
+        if self._pending and (self.read_only or untouched):
+            await self._write_in_one_statement()
+        if self._session is not None:
+            await self.flush()
+            await self._session.commit()
 
     async def rollback(self) -> None:
-        self._outbox_rows = []
-        self._audit_rows = []
+        self._pending = []
         self.events = []
-        await self.session.rollback()
+        if self._session is not None:
+            await self._session.rollback()
+
+    async def _write_in_one_statement(self) -> None:
+        """Nothing was read or written before: every added row goes in one INSERT … CTE,
+        which PostgreSQL runs as its own transaction."""
+        groups = _grouped(self._pending)
+        shape = tuple((table.name, tuple(rows[0]), len(rows)) for table, rows in groups)
+        sql = _statements.get(shape)
+        if sql is None:
+            sql = _statements[shape] = _cte_sql(groups)
+        args = [
+            _adapt(table, column, row[column])
+            for table, rows in groups
+            for row in rows
+            for column in rows[0]
+        ]
+        with _tracer.start_as_current_span(
+            "INSERT unit of work",
+            kind=SpanKind.CLIENT,
+            attributes={"db.system": "postgresql", "db.statement": sql[:2000]},
+        ):
+            if self._session is not None and self._session.in_transaction():
+                # A read-only unit that has read: reuse its connection (autocommit), never
+                # hold one connection while waiting for a second.
+                connection = await self._session.connection()
+                raw = await connection.get_raw_connection()
+                await raw.driver_connection.execute(sql, *args)  # type: ignore[union-attr]
+            else:
+                async with self._engine.connect() as fresh:
+                    raw = await fresh.get_raw_connection()
+                    await raw.driver_connection.execute(sql, *args)  # type: ignore[union-attr]
+        self._pending = []
+
+
+def _grouped(
+    pending: Sequence[tuple[Table, dict[str, Any]]],
+) -> list[tuple[Table, list[dict[str, Any]]]]:
+    """Consecutive rows of the same table and columns become one multi-row insert."""
+    groups: list[tuple[Table, list[dict[str, Any]]]] = []
+    for table, row in pending:
+        if groups and groups[-1][0] is table and groups[-1][1][0].keys() == row.keys():
+            groups[-1][1].append(row)
+        else:
+            groups.append((table, [row]))
+    return groups
+
+
+def _cte_sql(groups: list[tuple[Table, list[dict[str, Any]]]]) -> str:
+    parts = []
+    number = 0
+    for table, rows in groups:
+        columns = list(rows[0])
+        values = []
+        for _row in rows:
+            placeholders = []
+            for _column in columns:
+                number += 1
+                placeholders.append(f"${number}")
+            values.append(f"({', '.join(placeholders)})")
+        column_list = ", ".join(f'"{column}"' for column in columns)
+        # Identifiers come from our own table definitions; every value is a bound parameter.
+        parts.append(f'INSERT INTO "{table.name}" ({column_list}) VALUES {", ".join(values)}')  # noqa: S608
+    *first, last = parts
+    if not first:
+        return last
+    ctes = ", ".join(f"w{index} AS ({part})" for index, part in enumerate(first))
+    return f"WITH {ctes} {last}"
+
+
+def _adapt(table: Table, column: str, value: Any) -> Any:
+    """The few conversions SQLAlchemy would have made for asyncpg."""
+    if value is not None and isinstance(table.c[column].type, JSONB):
+        return orjson.dumps(value).decode()
+    return value

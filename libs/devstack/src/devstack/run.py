@@ -21,8 +21,8 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
-from common.pii import generate_key
 
+from common.pii import generate_key
 from devstack.databases import database_url, ensure_database, migrate
 from devstack.nats import EmbeddedNats
 from devstack.ports import is_free

@@ -282,6 +282,7 @@ async def eventually(
 async def fetch(url: str, query: str, *args: Any) -> list[Any]:
     """Rows from a test database, read directly (to check what the service stored)."""
     import asyncpg
+
     from common.db import plain_url
 
     connection = await asyncpg.connect(plain_url(url))

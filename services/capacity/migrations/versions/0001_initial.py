@@ -9,8 +9,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from common.migrations import create_platform_tables, drop_platform_tables
 from sqlalchemy.dialects import postgresql
+
+from common.migrations import create_platform_tables, drop_platform_tables
 
 revision: str = "0001"
 down_revision: str | None = None

@@ -1,8 +1,5 @@
 """create_app(): wiring only."""
 
-from common.app import create_service_app
-from common.messaging import STREAMS
-from common.pii import NationalIdVault
 from fastapi import FastAPI
 
 from capacity.events import registry
@@ -11,6 +8,9 @@ from capacity.placements.router import router as placements_router
 from capacity.placements.sweeper import breach_sweeper
 from capacity.settings import CapacitySettings
 from capacity.stays.router import router as stays_router
+from common.app import create_service_app
+from common.messaging import STREAMS
+from common.pii import NationalIdVault
 
 
 def create_app(settings: CapacitySettings | None = None) -> FastAPI:

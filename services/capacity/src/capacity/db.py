@@ -2,9 +2,10 @@
 
 from enum import Enum as PyEnum
 
-from common.db import new_metadata
 from sqlalchemy import Enum
 from sqlalchemy.orm import DeclarativeBase
+
+from common.db import new_metadata
 
 
 class Base(DeclarativeBase):

@@ -1,9 +1,10 @@
 """FastAPI dependencies particular to capacity."""
 
-from common.pii import NationalIdVault
 from fastapi import Request
 
+from common.pii import NationalIdVault
 
-def get_vault(request: Request) -> NationalIdVault:
+
+async def get_vault(request: Request) -> NationalIdVault:
     vault: NationalIdVault = request.app.state.vault
     return vault

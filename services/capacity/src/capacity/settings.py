@@ -1,5 +1,6 @@
-from common.settings import ServiceSettings
 from pydantic import Field, SecretStr
+
+from common.settings import ServiceSettings
 
 
 class CapacitySettings(ServiceSettings):

@@ -1,7 +1,8 @@
 """The family_counselling database's declarative base."""
 
-from common.db import new_metadata
 from sqlalchemy.orm import DeclarativeBase
+
+from common.db import new_metadata
 
 
 class Base(DeclarativeBase):

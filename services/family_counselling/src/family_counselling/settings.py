@@ -1,5 +1,6 @@
-from common.settings import ServiceSettings
 from pydantic import Field
+
+from common.settings import ServiceSettings
 
 
 class FamilyCounsellingSettings(ServiceSettings):

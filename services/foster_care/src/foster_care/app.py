@@ -1,9 +1,9 @@
 """create_app(): wiring only."""
 
-from common.app import create_service_app
-from common.messaging import STREAMS
 from fastapi import FastAPI
 
+from common.app import create_service_app
+from common.messaging import STREAMS
 from foster_care.events import registry
 from foster_care.settings import FosterCareSettings
 

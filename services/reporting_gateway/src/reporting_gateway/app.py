@@ -3,12 +3,12 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from fastapi import FastAPI
+
 from common.app import create_service_app
 from common.auth import JwksSource
 from common.local_issuer import LocalIssuer, generate_signing_key
 from common.platform import Platform
-from fastapi import FastAPI
-
 from reporting_gateway.auth.router import router as auth_router
 from reporting_gateway.freshness.router import router as freshness_router
 from reporting_gateway.projections import capacity

@@ -1,7 +1,8 @@
 """The reporting_gateway database's declarative base."""
 
-from common.db import new_metadata
 from sqlalchemy.orm import DeclarativeBase
+
+from common.db import new_metadata
 
 
 class Base(DeclarativeBase):

@@ -1,7 +1,8 @@
 from pathlib import Path
 
-from common.settings import ServiceSettings
 from pydantic import Field
+
+from common.settings import ServiceSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 

@@ -5,11 +5,10 @@ from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
-from common.events import EventData
-from common.reference import Region
-
 from capacity.codes import ContractType, InstitutionFunction, Ownership
 from capacity.events import registry
+from common.events import EventData
+from common.reference import Region
 
 
 class InstitutionRegistered(EventData):

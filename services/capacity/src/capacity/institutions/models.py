@@ -4,7 +4,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from common.reference import Region
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from capacity.codes import ContractType, InstitutionFunction, Ownership
 from capacity.db import Base, enum_column
+from common.reference import Region
 
 
 class Institution(Base):

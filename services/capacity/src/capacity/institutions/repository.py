@@ -3,12 +3,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from common.pagination import PageRequest
-from common.reference import Region
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity.institutions.models import Institution, PlaceContract
+from common.pagination import PageRequest
+from common.reference import Region
 
 
 async def get_institution(session: AsyncSession, institution_id: UUID) -> Institution | None:

@@ -2,13 +2,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from common.auth import Principal, require_scopes
-from common.errors import problem_responses
-from common.etag import etag_of
-from common.pagination import Page, PageRequest, page_of, page_request
-from common.reference import Region
-from common.routing import UnitOfWorkRoute, get_uow
-from common.uow import UnitOfWork
 from fastapi import APIRouter, Depends, Query, Response
 
 from capacity.codes import InstitutionFunction, Ownership
@@ -19,6 +12,13 @@ from capacity.institutions.schemas import (
     PlaceContractIn,
     PlaceContractOut,
 )
+from common.auth import Principal, require_scopes
+from common.errors import problem_responses
+from common.etag import etag_of
+from common.pagination import Page, PageRequest, page_of, page_request
+from common.reference import Region
+from common.routing import UnitOfWorkRoute, get_uow
+from common.uow import UnitOfWork
 
 router = APIRouter(
     prefix="/v1/institutions",

@@ -5,7 +5,6 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from common.reference import MunicipalityNumber, Region
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -16,6 +15,7 @@ from pydantic import (
 )
 
 from capacity.codes import ContractType, InstitutionFunction, Ownership
+from common.reference import MunicipalityNumber, Region
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 

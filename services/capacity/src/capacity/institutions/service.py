@@ -5,12 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from common.auth import Principal, ensure_agency, ensure_may_see_region
-from common.errors import Conflict, InvalidInput, NotFound
-from common.ids import new_id
-from common.pagination import PageRequest
-from common.reference import Region, region_of_municipality
-from common.uow import UnitOfWork
 from sqlalchemy.exc import IntegrityError
 
 from capacity.institutions import repository
@@ -22,6 +16,12 @@ from capacity.institutions.events import (
 )
 from capacity.institutions.models import Institution, PlaceContract
 from capacity.institutions.schemas import InstitutionIn, PlaceContractIn
+from common.auth import Principal, ensure_agency, ensure_may_see_region
+from common.errors import Conflict, InvalidInput, NotFound
+from common.ids import new_id
+from common.pagination import PageRequest
+from common.reference import Region, region_of_municipality
+from common.uow import UnitOfWork
 
 
 async def register_institution(

@@ -7,9 +7,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from common.events import EventData
-from common.reference import Region
-
 from capacity.codes import (
     BreachCause,
     BreachSource,
@@ -20,6 +17,8 @@ from capacity.codes import (
     Urgency,
 )
 from capacity.events import registry
+from common.events import EventData
+from common.reference import Region
 
 
 class _RequestFacts(EventData):

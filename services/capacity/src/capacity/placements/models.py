@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from common.reference import Region
 from sqlalchemy import (
     Boolean,
     Date,
@@ -30,6 +29,7 @@ from capacity.codes import (
     Urgency,
 )
 from capacity.db import Base, enum_column
+from common.reference import Region
 
 
 class PlacementRequest(Base):

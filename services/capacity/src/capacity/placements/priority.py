@@ -11,6 +11,10 @@
 Inside a step: the own region first, then ideal before commercial (state first, municipal
 between), then the most free places. All "as far as it serves the child's needs": a worse
 step may be chosen, with a justification.
+
+The order is applied in the database (candidates over a thousand institutions are ranked and
+paged there); `rung_sql` and `ORDER_SQL` are rendered from the same tables as `rung_of`, and a
+test checks that the two agree.
 """
 
 from __future__ import annotations
@@ -19,9 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from common.reference import Region
-
 from capacity.codes import ContractType, Ownership
+from common.reference import Region
 
 OWNERSHIP_ORDER = {
     Ownership.state: 0,
@@ -29,12 +32,14 @@ OWNERSHIP_ORDER = {
     Ownership.municipal: 2,
     Ownership.commercial: 3,
 }
+GUARANTEED = (ContractType.state, ContractType.purchase_guarantee)
 _LABEL = {ContractType.state: "state", ContractType.purchase_guarantee: "purchase-guarantee"}
 
 
 @dataclass(frozen=True)
-class Availability:
-    """Free places of one institution under one contract type, for a function on a date."""
+class RankedPlace:
+    """Free places of one institution under one contract type, for a function on a date,
+    with their step of the priority order."""
 
     institution_id: UUID
     institution_name: str
@@ -42,41 +47,56 @@ class Availability:
     ownership: Ownership
     contract_type: ContractType
     free_places: int
-    has_framework: bool
-
-
-@dataclass(frozen=True)
-class RankedPlace:
-    availability: Availability
     rung: int
-    reason: str
 
 
 def rung_of(contract_type: ContractType, same_region: bool, has_framework: bool) -> int:
-    if contract_type in (ContractType.state, ContractType.purchase_guarantee):
+    if contract_type in GUARANTEED:
         return 1 if same_region else 2
     if contract_type is ContractType.framework:
         return 3
     return 4 if has_framework else 5
 
 
-def _where(region: Region, own: Region) -> str:
-    return f"your own region ({own})" if region == own else f"region {region}"
+def rung_sql(contract_type: str, same_region: str, has_framework: str) -> str:
+    """`rung_of` as an SQL expression over the given column expressions."""
+    guaranteed = ", ".join(f"'{value}'" for value in GUARANTEED)
+    return (
+        f"CASE WHEN {contract_type} IN ({guaranteed}) "
+        f"THEN CASE WHEN {same_region} THEN 1 ELSE 2 END "
+        f"WHEN {contract_type} = '{ContractType.framework}' THEN 3 "
+        f"WHEN {has_framework} THEN 4 ELSE 5 END"
+    )
 
 
-def reason_for(place: Availability, rung: int, own_region: Region, on: date) -> str:
+OWNERSHIP_SQL = (
+    "CASE ownership "
+    + " ".join(f"WHEN '{owner}' THEN {rank}" for owner, rank in OWNERSHIP_ORDER.items())
+    + " ELSE 9 END"
+)
+# Inside a step: own region first, state/ideal/municipal/commercial, most free places, name.
+ORDER_SQL = (
+    f"rung, region <> :region, {OWNERSHIP_SQL}, free_places DESC, institution_name, institution_id"
+)
+
+
+def reason_for(place: RankedPlace, own_region: Region, on: date) -> str:
     free = f"{place.free_places} free on {on.isoformat()}"
-    where = _where(place.region, own_region)
-    if rung == 1:
+    where = (
+        f"your own region ({own_region})"
+        if place.region == own_region
+        else f"region {place.region}"
+    )
+    if place.rung == 1:
         return f"Step 1: {_LABEL[place.contract_type]} place in {where}; {free}."
-    if rung == 2:
+    if place.rung == 2:
         return (
             f"Step 2: {_LABEL[place.contract_type]} place in another region "
             f"({place.region}); {free}."
         )
-    if rung == 3:
+    if place.rung == 3:
         return f"Step 3: framework place ({place.ownership}) in {where}; {free}."
-    if rung == 4:
+    if place.rung == 4:
         return (
             f"Step 4: single purchase ({place.ownership}) in {where} on the terms and "
             f"price of the institution's framework agreement; {free}."
@@ -85,23 +105,3 @@ def reason_for(place: Availability, rung: int, own_region: Region, on: date) -> 
         f"Step 5: single purchase ({place.ownership}) in {where}, for lack of capacity or "
         f"competence in steps 1–4; weigh it against other children living alone; {free}."
     )
-
-
-def rank(places: list[Availability], own_region: Region, on: date) -> list[RankedPlace]:
-    ranked = []
-    for place in places:
-        if place.free_places <= 0:
-            continue
-        rung = rung_of(place.contract_type, place.region == own_region, place.has_framework)
-        ranked.append(RankedPlace(place, rung, reason_for(place, rung, own_region, on)))
-    ranked.sort(
-        key=lambda r: (
-            r.rung,
-            r.availability.region != own_region,
-            OWNERSHIP_ORDER[r.availability.ownership],
-            -r.availability.free_places,
-            r.availability.institution_name,
-            r.availability.institution_id,
-        )
-    )
-    return ranked

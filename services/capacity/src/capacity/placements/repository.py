@@ -7,18 +7,20 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from common.pagination import PageRequest
-from common.reference import Region
-from sqlalchemy import and_, insert, or_, select, text, update
+from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from capacity.codes import ContractType, InstitutionFunction, OfferStatus, PlacementRequestStatus
+from capacity.codes import (
+    ContractType,
+    InstitutionFunction,
+    OfferStatus,
+    Ownership,
+    PlacementRequestStatus,
+)
 from capacity.placements.models import BreachConfirmation, Offer, PlacementRequest
-from capacity.placements.priority import Availability
-
-
-async def insert_request(session: AsyncSession, values: dict[str, Any]) -> None:
-    await session.execute(insert(PlacementRequest).values(values))
+from capacity.placements.priority import ORDER_SQL, RankedPlace, rung_sql
+from common.pagination import PageRequest
+from common.reference import Region
 
 
 async def get_request(
@@ -132,7 +134,7 @@ async def has_offer_in_time(session: AsyncSession, request_id: UUID) -> bool:
     return await session.scalar(query) is not None
 
 
-_AVAILABILITY = text("""
+_RANKED = """
     WITH contracted AS (
         SELECT institution_id, contract_type, sum(budgeted_places) AS places
           FROM place_contract
@@ -145,38 +147,111 @@ _AVAILABILITY = text("""
          WHERE function = :function AND admitted_on <= :on
            AND (discharged_on IS NULL OR discharged_on > :on)
          GROUP BY institution_id, contract_type
+    ), free AS (
+        SELECT c.institution_id, c.contract_type, c.places - coalesce(o.stays, 0) AS free_places,
+               bool_or(c.contract_type = 'framework')
+                   OVER (PARTITION BY c.institution_id) AS has_framework
+          FROM contracted c
+          LEFT JOIN occupied o ON o.institution_id = c.institution_id
+                              AND o.contract_type = c.contract_type
+    ), ranked AS (
+        SELECT i.id AS institution_id, i.name AS institution_name, i.region, i.ownership,
+               f.contract_type, f.free_places,
+               RUNG AS rung
+          FROM free f JOIN institution i ON i.id = f.institution_id
+         WHERE f.free_places > 0
     )
-    SELECT i.id, i.name, i.region, i.ownership, c.contract_type,
-           c.places - coalesce(o.stays, 0) AS free_places,
-           EXISTS (SELECT 1 FROM contracted f
-                    WHERE f.institution_id = i.id AND f.contract_type = 'framework')
-             AS has_framework
-      FROM contracted c
-      JOIN institution i ON i.id = c.institution_id
-      LEFT JOIN occupied o ON o.institution_id = c.institution_id
-                          AND o.contract_type = c.contract_type
-     WHERE c.places - coalesce(o.stays, 0) > 0
+""".replace("RUNG", rung_sql("f.contract_type", "i.region = :region", "f.has_framework"))
+_PAGE = text(_RANKED + f"SELECT * FROM ranked ORDER BY {ORDER_SQL} LIMIT :limit OFFSET :offset")
+_ONE = text(
+    _RANKED + "SELECT * FROM ranked WHERE institution_id = :institution_id "
+    "AND contract_type = :contract_type"
+)
+_BEST = text(_RANKED + "SELECT min(rung) FROM ranked")
+_HAS_FRAMEWORK = text("""
+    SELECT EXISTS (SELECT 1 FROM place_contract
+                    WHERE institution_id = :institution_id AND function = :function
+                      AND contract_type = 'framework' AND valid_from <= :on
+                      AND (valid_to IS NULL OR valid_to >= :on))
 """)
 
 
-async def availability(
-    session: AsyncSession, function: InstitutionFunction, on: date
-) -> list[Availability]:
-    """Every institution with a free place for `function` on `on`, per contract type.
-    Free places = contracted places − stays open that day."""
-    rows = await session.execute(_AVAILABILITY, {"function": str(function), "on": on})
-    return [
-        Availability(
-            institution_id=row.id,
-            institution_name=row.name,
-            region=Region(row.region),
-            ownership=row.ownership,
-            contract_type=ContractType(row.contract_type),
-            free_places=int(row.free_places),
-            has_framework=bool(row.has_framework),
+def _place(row: Any) -> RankedPlace:
+    return RankedPlace(
+        institution_id=row.institution_id,
+        institution_name=row.institution_name,
+        region=Region(row.region),
+        ownership=Ownership(row.ownership),
+        contract_type=ContractType(row.contract_type),
+        free_places=int(row.free_places),
+        rung=int(row.rung),
+    )
+
+
+async def ranked_places(
+    session: AsyncSession,
+    function: InstitutionFunction,
+    on: date,
+    region: Region,
+    *,
+    limit: int,
+    offset: int,
+) -> list[RankedPlace]:
+    """Free places for `function` on `on` (contracted places − stays open that day), in the
+    priority order for a child from `region`."""
+    rows = await session.execute(
+        _PAGE,
+        {
+            "function": str(function),
+            "on": on,
+            "region": str(region),
+            "limit": limit,
+            "offset": offset,
+        },
+    )
+    return [_place(row) for row in rows]
+
+
+async def ranked_place(
+    session: AsyncSession,
+    function: InstitutionFunction,
+    on: date,
+    region: Region,
+    institution_id: UUID,
+    contract_type: ContractType,
+) -> RankedPlace | None:
+    row = (
+        await session.execute(
+            _ONE,
+            {
+                "function": str(function),
+                "on": on,
+                "region": str(region),
+                "institution_id": institution_id,
+                "contract_type": str(contract_type),
+            },
         )
-        for row in rows
-    ]
+    ).first()
+    return _place(row) if row is not None else None
+
+
+async def best_rung(
+    session: AsyncSession, function: InstitutionFunction, on: date, region: Region
+) -> int | None:
+    value = await session.scalar(
+        _BEST, {"function": str(function), "on": on, "region": str(region)}
+    )
+    return int(value) if value is not None else None
+
+
+async def has_framework(
+    session: AsyncSession, institution_id: UUID, function: InstitutionFunction, on: date
+) -> bool:
+    return bool(
+        await session.scalar(
+            _HAS_FRAMEWORK, {"institution_id": institution_id, "function": str(function), "on": on}
+        )
+    )
 
 
 async def mark_overdue_breached(

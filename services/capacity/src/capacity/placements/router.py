@@ -2,20 +2,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from common import clock
-from common.auth import Principal, require_scopes
-from common.errors import problem_responses
-from common.etag import etag_of
-from common.pagination import Page, PageRequest, page_of, page_request
-from common.pii import NationalIdVault
-from common.reference import Region
-from common.routing import UnitOfWorkRoute, get_uow
-from common.uow import UnitOfWork
 from fastapi import APIRouter, Depends, Query, Response
 
 from capacity.codes import InstitutionFunction, PlacementRequestStatus, Urgency
 from capacity.dependencies import get_vault
 from capacity.placements import service
+from capacity.placements.priority import reason_for
 from capacity.placements.schemas import (
     BreachConfirmationIn,
     BreachConfirmationOut,
@@ -29,6 +21,22 @@ from capacity.placements.schemas import (
     PlacementRequestIn,
     PlacementRequestOut,
 )
+from common import clock
+from common.auth import Principal, require_scopes
+from common.errors import problem_responses
+from common.etag import etag_of
+from common.pagination import (
+    OffsetPageRequest,
+    Page,
+    PageRequest,
+    offset_page_request,
+    page_of,
+    page_request,
+)
+from common.pii import NationalIdVault
+from common.reference import Region
+from common.routing import UnitOfWorkRoute, get_uow
+from common.uow import UnitOfWork
 
 router = APIRouter(
     prefix="/v1/placement-requests",
@@ -125,27 +133,32 @@ async def get_placement_request(
 )
 async def list_candidates(
     request_id: UUID,
+    page: OffsetPageRequest = Depends(offset_page_request),
     principal: Principal = Depends(read),
     uow: UnitOfWork = Depends(get_uow),
 ) -> CandidateList:
-    request, ranked = await service.candidates(uow, principal, request_id)
+    request, ranked = await service.candidates(
+        uow, principal, request_id, limit=page.limit + 1, offset=page.offset
+    )
+    on = request.desired_start_date
     return CandidateList(
         placement_request_id=request.id,
-        date=request.desired_start_date,
+        date=on,
         items=[
             Candidate(
-                institution_id=r.availability.institution_id,
-                institution_name=r.availability.institution_name,
-                region=r.availability.region,
+                institution_id=place.institution_id,
+                institution_name=place.institution_name,
+                region=place.region,
                 function=request.function,
-                contract_type=r.availability.contract_type,
-                ownership=r.availability.ownership,
-                rung=r.rung,
-                free_places=r.availability.free_places,
-                reason=r.reason,
+                contract_type=place.contract_type,
+                ownership=place.ownership,
+                rung=place.rung,
+                free_places=place.free_places,
+                reason=reason_for(place, request.region, on),
             )
-            for r in ranked
+            for place in ranked[: page.limit]
         ],
+        next_cursor=page.next_cursor(len(ranked)),
     )
 
 

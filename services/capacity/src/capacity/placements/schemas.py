@@ -1,13 +1,10 @@
 from __future__ import annotations
 
+import datetime
 from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from common.clock import today_in_oslo
-from common.pii import NationalId
-from common.reference import MunicipalityNumber, Region
-from common.types import Instant
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from capacity.codes import (
@@ -21,6 +18,10 @@ from capacity.codes import (
     PlacementRequestStatus,
     Urgency,
 )
+from common.clock import today_in_oslo
+from common.pii import NationalId
+from common.reference import MunicipalityNumber, Region
+from common.types import Instant
 
 ChildRef = Annotated[
     str,
@@ -133,8 +134,9 @@ class Candidate(BaseModel):
 
 class CandidateList(BaseModel):
     placement_request_id: UUID
-    date: date
-    items: list[Candidate]
+    date: datetime.date = Field(description="The day the place is needed (the desired start date).")
+    items: list[Candidate] = Field(description="Best step first.")
+    next_cursor: str | None = None
 
 
 class OfferIn(BaseModel):

@@ -8,14 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from common import clock
-from common.auth import Principal, ensure_agency
-from common.errors import Conflict, Forbidden, InvalidInput, NotFound
-from common.ids import new_id
-from common.pagination import PageRequest
-from common.pii import NationalIdVault, mask
-from common.reference import Region, region_of_municipality
-from common.uow import UnitOfWork
 from sqlalchemy.exc import IntegrityError
 
 from capacity.codes import (
@@ -43,7 +35,7 @@ from capacity.placements.events import (
     PlacementRequestReceived,
 )
 from capacity.placements.models import BreachConfirmation, Offer, PlacementRequest
-from capacity.placements.priority import RankedPlace, rank, rung_of
+from capacity.placements.priority import RankedPlace, rung_of
 from capacity.placements.schemas import (
     BreachConfirmationIn,
     BreachConfirmationOut,
@@ -53,6 +45,14 @@ from capacity.placements.schemas import (
     PlacementRequestIn,
     PlacementRequestOut,
 )
+from common import clock
+from common.auth import Principal, ensure_agency
+from common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from common.ids import new_id
+from common.pagination import PageRequest
+from common.pii import NationalIdVault, mask
+from common.reference import Region, region_of_municipality
+from common.uow import UnitOfWork
 
 RESOURCE = "placement_request"
 ACUTE_DEADLINE = timedelta(hours=2)
@@ -200,7 +200,7 @@ async def create_request(
         "created_at": now,
         "updated_at": now,
     }
-    await repository.insert_request(uow.session, values)
+    uow.insert(PlacementRequest.__table__, values)  # type: ignore[arg-type]
     request = PlacementRequest(**values)
     uow.audit("create", RESOURCE, request.id)
     uow.emit(
@@ -312,14 +312,19 @@ def _may_see(principal: Principal, request: PlacementRequest) -> bool:
 
 
 async def candidates(
-    uow: UnitOfWork, principal: Principal, request_id: UUID
+    uow: UnitOfWork, principal: Principal, request_id: UUID, *, limit: int, offset: int
 ) -> tuple[PlacementRequest, list[RankedPlace]]:
     request = await load_request(uow, principal, request_id)
     uow.audit("read", RESOURCE, request.id, purpose="candidates")
-    places = await repository.availability(
-        uow.session, request.function, request.desired_start_date
+    places = await repository.ranked_places(
+        uow.session,
+        request.function,
+        request.desired_start_date,
+        request.region,
+        limit=limit,
+        offset=offset,
     )
-    return request, rank(places, request.region, request.desired_start_date)
+    return request, places
 
 
 async def make_offer(
@@ -347,35 +352,24 @@ async def make_offer(
     if str(data.function) not in institution.functions:
         raise InvalidInput("function", f"{institution.name} has no {data.function} function")
 
-    ranked = rank(
-        await repository.availability(uow.session, request.function, request.desired_start_date),
-        request.region,
-        request.desired_start_date,
+    on = request.desired_start_date
+    chosen = await repository.ranked_place(
+        uow.session, request.function, on, request.region, institution.id, data.contract_type
     )
-    chosen = next(
-        (
-            r
-            for r in ranked
-            if r.availability.institution_id == institution.id
-            and r.availability.contract_type is data.contract_type
-        ),
-        None,
-    )
-    if chosen is None and data.contract_type is not ContractType.single_purchase:
+    if chosen is not None:
+        rung = chosen.rung
+    elif data.contract_type is ContractType.single_purchase:
+        # A single purchase brings its own place, even where none is free under contract.
+        has_framework = await repository.has_framework(
+            uow.session, institution.id, request.function, on
+        )
+        rung = rung_of(data.contract_type, institution.region == request.region, has_framework)
+    else:
         raise Conflict(
             f"{institution.name} has no free {data.contract_type} place for "
-            f"{data.function} on {request.desired_start_date}."
+            f"{data.function} on {on}."
         )
-    has_framework = any(
-        r.availability.institution_id == institution.id and r.availability.has_framework
-        for r in ranked
-    )
-    rung = (
-        chosen.rung
-        if chosen
-        else rung_of(data.contract_type, institution.region == request.region, has_framework)
-    )
-    best = ranked[0].rung if ranked else None
+    best = await repository.best_rung(uow.session, request.function, on, request.region)
     if best is not None and best < rung and data.justification is None:
         raise InvalidInput(
             "justification",

@@ -7,9 +7,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from common.platform import Platform
-
 from capacity.placements.service import sweep_breaches
+from common.platform import Platform
 
 log = logging.getLogger(__name__)
 

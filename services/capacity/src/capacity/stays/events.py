@@ -7,11 +7,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from common.events import EventData
-from common.reference import Region
-
 from capacity.codes import ContractType, EndReason, InstitutionFunction, Ownership
 from capacity.events import registry
+from common.events import EventData
+from common.reference import Region
 
 
 class StayAdmitted(EventData):

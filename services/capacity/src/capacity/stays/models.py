@@ -4,7 +4,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from common.reference import Region
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from capacity.codes import ContractType, EndReason, InstitutionFunction, Ownership
 from capacity.db import Base, enum_column
+from common.reference import Region
 
 
 class Stay(Base):

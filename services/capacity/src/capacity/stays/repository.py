@@ -6,14 +6,14 @@ from collections.abc import Sequence
 from datetime import date
 from uuid import UUID
 
-from common.pagination import PageRequest
-from common.reference import Region
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity.codes import ContractType, InstitutionFunction
 from capacity.institutions.models import PlaceContract
 from capacity.stays.models import SingleChildDecision, Stay
+from common.pagination import PageRequest
+from common.reference import Region
 
 
 async def lock_contracted_places(

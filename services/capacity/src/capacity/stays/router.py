@@ -2,15 +2,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from common import clock
-from common.auth import Principal, require_scopes
-from common.errors import problem_responses
-from common.etag import etag_of, if_match_header
-from common.pagination import Page, PageRequest, page_of, page_request
-from common.pii import NationalIdVault
-from common.reference import Region
-from common.routing import UnitOfWorkRoute, get_uow
-from common.uow import UnitOfWork
 from fastapi import APIRouter, Depends, Query, Response
 
 from capacity.dependencies import get_vault
@@ -23,6 +14,15 @@ from capacity.stays.schemas import (
     StayIn,
     StayOut,
 )
+from common import clock
+from common.auth import Principal, require_scopes
+from common.errors import problem_responses
+from common.etag import etag_of, if_match_header
+from common.pagination import Page, PageRequest, page_of, page_request
+from common.pii import NationalIdVault
+from common.reference import Region
+from common.routing import UnitOfWorkRoute, get_uow
+from common.uow import UnitOfWork
 
 router = APIRouter(
     prefix="/v1/stays",

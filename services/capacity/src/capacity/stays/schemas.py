@@ -4,14 +4,14 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from common.pii import NationalId
-from common.reference import MunicipalityNumber, Region
-from common.types import Instant
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from capacity.codes import ContractType, EndReason, InstitutionFunction, Ownership
 from capacity.institutions.schemas import NokAmount
 from capacity.placements.schemas import ChildRef, not_in_future
+from common.pii import NationalId
+from common.reference import MunicipalityNumber, Region
+from common.types import Instant
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 

@@ -7,16 +7,6 @@ from collections.abc import Sequence
 from datetime import date
 from uuid import UUID
 
-from common import clock
-from common.auth import Principal, ensure_agency, ensure_may_see_region
-from common.errors import Conflict, Forbidden, InvalidInput, NotFound
-from common.etag import check_if_match
-from common.ids import new_id
-from common.pagination import PageRequest
-from common.pii import NationalIdVault, mask
-from common.reference import Region
-from common.uow import UnitOfWork
-
 from capacity.codes import (
     ContractType,
     InstitutionFunction,
@@ -45,6 +35,15 @@ from capacity.stays.schemas import (
     StayIn,
     StayOut,
 )
+from common import clock
+from common.auth import Principal, ensure_agency, ensure_may_see_region
+from common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from common.etag import check_if_match
+from common.ids import new_id
+from common.pagination import PageRequest
+from common.pii import NationalIdVault, mask
+from common.reference import Region
+from common.uow import UnitOfWork
 
 RESOURCE = "stay"
 SIX_WEEKS_DAYS = 42

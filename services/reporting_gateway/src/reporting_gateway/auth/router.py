@@ -6,11 +6,12 @@ import base64
 import binascii
 from typing import Any
 
-from common.errors import problem_response, problem_responses
-from common.local_issuer import LocalIssuer, TokenRequestError
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
+
+from common.errors import problem_response, problem_responses
+from common.local_issuer import LocalIssuer, TokenRequestError
 
 router = APIRouter(tags=["auth"])
 

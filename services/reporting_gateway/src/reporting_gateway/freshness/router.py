@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import text
+
 from common.auth import Principal, require_scopes
 from common.errors import problem_responses
 from common.messaging import STREAMS
 from common.routing import UnitOfWorkRoute, get_uow
 from common.uow import UnitOfWork
-from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
-from sqlalchemy import text
 
 log = logging.getLogger(__name__)
 

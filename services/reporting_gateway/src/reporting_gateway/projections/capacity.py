@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from uuid import UUID
 
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.dialects.postgresql import insert
+
 from common.consumer import Subscription
 from common.events import CloudEvent
 from common.messaging import STREAMS
 from common.uow import UnitOfWork
-from pydantic import BaseModel, ConfigDict
-from sqlalchemy.dialects.postgresql import insert
-
 from reporting_gateway.projections.models import CapacityInstitution
 
 

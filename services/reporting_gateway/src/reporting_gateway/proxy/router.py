@@ -10,10 +10,11 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 import httpx
-from common.auth import authenticate
-from common.errors import problem_response, problem_responses
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
+
+from common.auth import authenticate
+from common.errors import problem_response, problem_responses
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,372 @@
+"""`make bench`: capacity's write and candidates paths beside a bare FastAPI endpoint.
+
+Everything runs here and now, on one machine: embedded PostgreSQL and NATS, each server
+under uvicorn with one worker, 32 concurrent keep-alive clients. Targets (issue 3): the
+write at >= 30 % of the bare endpoint's throughput with p99 <= 50 ms; candidates over 1 000
+institutions with p99 <= 20 ms. Results also go to bench-results/capacity.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+import orjson
+
+from benchmarks.load import Result, request_bytes, run
+from common.local_issuer import LocalIssuer, generate_signing_key
+from common.municipalities import MUNICIPALITIES
+from common.reference import region_of_county
+from devstack.databases import database_url, ensure_database, migrate
+from devstack.nats import EmbeddedNats
+from devstack.ports import free_port
+from devstack.postgres import EmbeddedPostgres
+from devstack.services import CAPACITY, REPO_ROOT
+
+ISSUER = "http://bench.issuer"
+AUDIENCE = "bufetat-platform"
+FUNCTIONS = ["acute", "care", "treatment_low_risk"]
+CONTRACTS = ["state", "purchase_guarantee", "framework", "single_purchase"]
+OWNERSHIP = {
+    "state": "state",
+    "purchase_guarantee": "ideal",
+    "framework": "commercial",
+    "single_purchase": "ideal",
+}
+
+
+def serve(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                *(["--factory"] if app.endswith("create_app") else []),
+                app,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--no-access-log",
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+            ],
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if (
+                httpx.get(
+                    f"http://127.0.0.1:{port}/ping"
+                    if "bare" in app
+                    else f"http://127.0.0.1:{port}/readyz",
+                    timeout=1,
+                ).status_code
+                == 200
+            ):
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{app} did not start; see {log}")
+
+
+async def seed_institutions(url: str, count: int) -> None:
+    """`count` institutions all over the country, each with places for the three functions
+    under one contract type, and a few stays taking some of them."""
+    numbers = sorted(MUNICIPALITIES)
+    rng = random.Random(1)
+    connection = await asyncpg.connect(url)
+    try:
+        institutions, contracts = [], []
+        for index in range(count):
+            institution_id = uuid.uuid4()
+            municipality = rng.choice(numbers)
+            contract_type = CONTRACTS[index % len(CONTRACTS)]
+            region = region_of_county(municipality)
+            institutions.append(
+                (
+                    institution_id,
+                    f"Institusjon {index}",
+                    str(region),
+                    municipality,
+                    OWNERSHIP[contract_type],
+                    FUNCTIONS,
+                )
+            )
+            for function in FUNCTIONS:
+                contracts.append(
+                    (
+                        uuid.uuid4(),
+                        institution_id,
+                        function,
+                        contract_type,
+                        rng.randint(1, 8),
+                        datetime(2024, 1, 1).date(),
+                    )
+                )
+        await connection.executemany(
+            "INSERT INTO institution (id, name, region, municipality_number, ownership, "
+            "functions) VALUES ($1, $2, $3, $4, $5, $6)",
+            institutions,
+        )
+        await connection.executemany(
+            "INSERT INTO place_contract (id, institution_id, function, contract_type, "
+            "budgeted_places, valid_from, day_price_nok) VALUES ($1, $2, $3, $4, $5, $6, 15200)",
+            contracts,
+        )
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+
+
+def placement_body(index: int) -> bytes:
+    need = datetime.now(UTC) - timedelta(minutes=5)
+    return orjson.dumps(
+        {
+            "municipality_number": "4601",
+            "child_ref": f"bench-{index}",
+            "birth_date": "2010-05-04",
+            "urgency": "planned",
+            "function": "acute",
+            "need_concluded_at": need.isoformat(),
+            "desired_start_date": (need.date() + timedelta(days=3)).isoformat(),
+            "child_views_recorded": True,
+        }
+    )
+
+
+def report(results: dict[str, Result]) -> dict[str, object]:
+    bare_get, bare_post = results["bare GET /ping"], results["bare POST /echo"]
+    write, candidates = results["POST /v1/placement-requests"], results["GET candidates"]
+    rows = []
+    print(
+        f"\n{'endpoint':<34}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'vs GET /ping':>14}"
+        f"{'statuses':>22}"
+    )
+    for name, result in results.items():
+        ratio = result.rps / bare_get.rps
+        rows.append(
+            {
+                "endpoint": name,
+                "rps": round(result.rps, 1),
+                "p50_ms": round(result.p50_ms, 2),
+                "p99_ms": round(result.p99_ms, 2),
+                "ratio_to_bare_get": round(ratio, 3),
+                "statuses": result.statuses,
+            }
+        )
+        print(
+            f"{name:<34}{result.rps:>10.0f}{result.p50_ms:>10.2f}{result.p99_ms:>10.2f}"
+            f"{ratio:>13.0%} {json.dumps(result.statuses):>21}"
+        )
+    checks = {
+        "write >= 30% of bare GET throughput": write.rps / bare_get.rps >= 0.30,
+        "write >= 30% of bare POST throughput": write.rps / bare_post.rps >= 0.30,
+        "write p99 <= 50 ms": write.p99_ms <= 50,
+        "candidates p99 <= 20 ms": candidates.p99_ms <= 20,
+        "every answer was the expected one": set(write.statuses) == {201}
+        and set(candidates.statuses) == {200},
+    }
+    print()
+    for check, ok in checks.items():
+        print(f"  {'PASS' if ok else 'MISS'}  {check}")
+    return {"results": rows, "checks": checks}
+
+
+def start_profile(process: subprocess.Popen[bytes], out: Path) -> subprocess.Popen[bytes]:
+    """py-spy (install it yourself: `uv pip install py-spy`) sampling the server under load."""
+    return subprocess.Popen(
+        [
+            "py-spy",
+            "record",
+            "--pid",
+            str(process.pid),
+            "--format",
+            "raw",
+            "--output",
+            str(out),
+            "--rate",
+            "200",
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stop_profile(profile: subprocess.Popen[bytes] | None) -> None:
+    if profile is not None:
+        profile.send_signal(2)
+        profile.wait()
+
+
+async def main(seconds: float, clients: int, institutions: int, profiling: bool) -> int:
+    root = Path(tempfile.mkdtemp(prefix="bench-", dir=REPO_ROOT / ".data"))
+    logs = REPO_ROOT / "bench-results"
+    logs.mkdir(exist_ok=True)
+    postgres = EmbeddedPostgres(root / "postgres")
+    nats = EmbeddedNats(root / "nats")
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        server = postgres.start()
+        nats_url = nats.start()
+        await ensure_database(server, "capacity")
+        capacity_db = database_url(server, "capacity")
+        await asyncio.to_thread(migrate, CAPACITY, capacity_db)
+        await seed_institutions(capacity_db, institutions)
+
+        key_file = root / "key.pem"
+        generate_signing_key(key_file)
+        issuer = LocalIssuer.from_files(
+            key_file, REPO_ROOT / "deploy/local/clients.toml", ISSUER, AUDIENCE
+        )
+        jwks = root / "jwks.json"
+        jwks.write_bytes(orjson.dumps(issuer.jwks))
+        token = issuer.issue("national-admin", "national-admin-local")["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+
+        results: dict[str, Result] = {}
+        bare_port = free_port()
+        bare = serve("benchmarks.bare:app", bare_port, {}, logs / "bare.log")
+        processes.append(bare)
+        ping = request_bytes("GET", f"http://127.0.0.1:{bare_port}/ping")
+        results["bare GET /ping"] = await run(
+            "bare GET /ping",
+            f"http://127.0.0.1:{bare_port}",
+            lambda _i: ping,
+            clients=clients,
+            seconds=seconds,
+        )
+        results["bare POST /echo"] = await run(
+            "bare POST /echo",
+            f"http://127.0.0.1:{bare_port}",
+            lambda i: request_bytes(
+                "POST", f"http://127.0.0.1:{bare_port}/echo", body=placement_body(i)
+            ),
+            clients=clients,
+            seconds=seconds,
+        )
+        bare.terminate()
+        bare.wait()
+
+        key = base64.urlsafe_b64encode(os.urandom(32)).decode()
+        port = free_port()
+        capacity = serve(
+            CAPACITY.app_factory,
+            port,
+            {
+                "DATABASE_URL": capacity_db,
+                "NATS_URL": nats_url,
+                "AUTH_ISSUER": ISSUER,
+                "AUTH_AUDIENCE": AUDIENCE,
+                "AUTH_JWKS_URL": f"file://{jwks}",
+                "PII_ENCRYPTION_KEY": key,
+                "PII_HASH_KEY": key,
+                "DATABASE_POOL_SIZE": "20",
+                "DATABASE_MAX_OVERFLOW": "0",
+                "LOG_LEVEL": "INFO",
+            },
+            logs / "capacity.log",
+        )
+        processes.append(capacity)
+        base = f"http://127.0.0.1:{port}"
+        profile = start_profile(capacity, logs / "profile-write.txt") if profiling else None
+        results["POST /v1/placement-requests"] = await run(
+            "POST /v1/placement-requests",
+            base,
+            lambda i: request_bytes(
+                "POST",
+                f"{base}/v1/placement-requests",
+                body=placement_body(10**7 + i),
+                headers=auth,
+            ),
+            clients=clients,
+            seconds=seconds,
+        )
+        async with httpx.AsyncClient(base_url=base, headers=auth) as client:
+            created = await client.post(
+                "/v1/placement-requests",
+                content=placement_body(1),
+                headers={"Content-Type": "application/json"},
+            )
+            request_id = created.json()["id"]
+            count = len(
+                (await client.get(f"/v1/placement-requests/{request_id}/candidates")).json()[
+                    "items"
+                ]
+            )
+        stop_profile(profile)
+        print(f"candidates for one request: {count} of {institutions} institutions")
+        profile = start_profile(capacity, logs / "profile-candidates.txt") if profiling else None
+        candidates = request_bytes(
+            "GET", f"{base}/v1/placement-requests/{request_id}/candidates", headers=auth
+        )
+        results["GET candidates"] = await run(
+            "GET candidates", base, lambda _i: candidates, clients=clients, seconds=seconds
+        )
+        stop_profile(profile)
+        summary = report(results)
+        (logs / "capacity.json").write_text(
+            json.dumps(
+                {
+                    "clients": clients,
+                    "seconds": seconds,
+                    "institutions": institutions,
+                    "candidates": count,
+                    **summary,
+                },
+                indent=2,
+            )
+        )
+        return 0
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+                process.wait()
+        nats.destroy()
+        postgres.destroy()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--institutions", type=int, default=1000)
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="sample the capacity server with py-spy into bench-results/",
+    )
+    args = parser.parse_args()
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    sys.exit(asyncio.run(main(args.seconds, args.clients, args.institutions, args.profile)))
