@@ -82,8 +82,11 @@ class OutboxRelay:
                 if sent >= self._batch_size:
                     continue  # more is waiting
                 self._wakeup.clear()
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation
+                # that arrives together with the wake-up, and the relay would never stop.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), self._poll_interval)
+                    async with asyncio.timeout(self._poll_interval):
+                        await self._wakeup.wait()
         finally:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -4,11 +4,11 @@ work (outbox relay, consumers, housekeeping, the service's own workers)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import text
 
@@ -25,6 +25,19 @@ log = logging.getLogger(__name__)
 Worker = Callable[["Platform"], Awaitable[None]]
 
 HOUSEKEEPING_INTERVAL_SECONDS = 600
+SHUTDOWN_STEP_SECONDS = 5.0
+
+
+def _awaiting(task: asyncio.Task[None]) -> str:
+    """Where a task is stuck: the chain of awaits down to the innermost one."""
+    frames = []
+    awaitable: Any = task.get_coro()
+    while awaitable is not None and len(frames) < 30:
+        frame = getattr(awaitable, "cr_frame", None) or getattr(awaitable, "ag_frame", None)
+        if frame is not None:
+            frames.append(f"{frame.f_code.co_filename.rsplit('/', 2)[-1]}:{frame.f_lineno}")
+        awaitable = getattr(awaitable, "cr_await", None) or getattr(awaitable, "ag_await", None)
+    return " > ".join(frames) or repr(task)
 
 
 class Platform:
@@ -126,14 +139,28 @@ class Platform:
         self._tasks.append(asyncio.create_task(supervised(), name=name))
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        """Cancel the background work and close the connections, each step bounded in time
+        so that a stuck peer never keeps the process from exiting."""
+        # Cancel again until they stop: on Python 3.11 a cancellation that coincides with a
+        # timeout or a wake-up can be swallowed by asyncio.
+        pending = set(self._tasks)
+        deadline = asyncio.get_running_loop().time() + SHUTDOWN_STEP_SECONDS
+        while pending and asyncio.get_running_loop().time() < deadline:
+            for task in pending:
+                task.cancel()
+            _done, pending = await asyncio.wait(pending, timeout=0.2)
+        for task in pending:
+            log.warning(
+                "background task %s did not stop in time: %s", task.get_name(), _awaiting(task)
+            )
         self._tasks.clear()
-        await self.messaging.close()
-        await self.engine.dispose()
+        closings = (("nats", self.messaging.close()), ("database", self.engine.dispose()))
+        for name, closing in closings:
+            try:
+                async with asyncio.timeout(SHUTDOWN_STEP_SECONDS):
+                    await closing
+            except (TimeoutError, Exception) as exc:
+                log.warning("closing %s failed: %r", name, exc)
 
     async def _housekeeping(self) -> None:
         """Forget what is no longer needed: sent outbox rows, expired idempotency keys."""
