@@ -30,7 +30,7 @@ SHUTDOWN_STEP_SECONDS = 5.0
 
 def _awaiting(task: asyncio.Task[None]) -> str:
     """Where a task is stuck: the chain of awaits down to the innermost one."""
-    frames = []
+    frames: list[str] = []
     awaitable: Any = task.get_coro()
     while awaitable is not None and len(frames) < 30:
         frame = getattr(awaitable, "cr_frame", None) or getattr(awaitable, "ag_frame", None)
