@@ -129,7 +129,12 @@ class EventRegistry:
             schema = dict(envelope)
             properties = dict(schema["properties"])
             properties["type"] = {"const": event_type.type, "type": "string"}
-            properties["data"] = event_type.data_model.model_json_schema()
+            data_schema = event_type.data_model.model_json_schema()
+            # Pydantic's refs point at the root ("#/$defs/…"): the definitions go there.
+            definitions = data_schema.pop("$defs", None)
+            if definitions:
+                schema["$defs"] = {**schema.get("$defs", {}), **definitions}
+            properties["data"] = data_schema
             schema["properties"] = properties
             schema["title"] = event_type.type
             schema["description"] = event_type.description

@@ -1,14 +1,14 @@
-"""python -m devstack [run|migrate]"""
+"""python -m devstack [run|migrate|schemas]"""
 
 import sys
 
 from devstack import run
 
+COMMANDS = {"run": run.main, "migrate": run.migrate_only, "schemas": run.write_event_schemas}
+
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "run"
-    if command == "run":
-        sys.exit(run.main())
-    if command == "migrate":
-        sys.exit(run.migrate_only())
-    print(f"unknown command {command!r}; use run or migrate", file=sys.stderr)
-    sys.exit(2)
+    if command not in COMMANDS:
+        print(f"unknown command {command!r}; use one of {', '.join(COMMANDS)}", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(COMMANDS[command]())

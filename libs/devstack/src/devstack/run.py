@@ -156,6 +156,25 @@ def migrate_only() -> int:
     return 0
 
 
+def write_event_schemas() -> int:
+    """`make schemas`: the JSON Schema of every event each service publishes, under
+    docs/events/ (the contract consumers code against; a test keeps them current)."""
+    import importlib
+
+    out = REPO_ROOT / "docs" / "events"
+    out.mkdir(parents=True, exist_ok=True)
+    for service in SERVICES:
+        importlib.import_module(service.app_factory.split(":")[0])  # registers every event
+        try:
+            registry = importlib.import_module(f"{service.name}.events").registry
+        except ModuleNotFoundError:  # the gateway only consumes
+            continue
+        for event_type, schema in registry.json_schemas().items():
+            (out / f"{event_type}.json").write_text(json.dumps(schema, indent=2) + "\n")
+            print(out / f"{event_type}.json")
+    return 0
+
+
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s devstack %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)

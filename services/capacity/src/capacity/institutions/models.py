@@ -66,4 +66,5 @@ class PlaceContract(Base):
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     day_price_nok: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -35,6 +35,18 @@ async def list_institutions(
     return (await session.scalars(query)).all()
 
 
+async def get_contract(
+    session: AsyncSession, institution_id: UUID, contract_id: UUID, *, for_update: bool = False
+) -> PlaceContract | None:
+    query = select(PlaceContract).where(
+        PlaceContract.id == contract_id, PlaceContract.institution_id == institution_id
+    )
+    if for_update:
+        query = query.with_for_update()
+    result: PlaceContract | None = await session.scalar(query)
+    return result
+
+
 async def list_contracts(session: AsyncSession, institution_id: UUID) -> Sequence[PlaceContract]:
     query = (
         select(PlaceContract)

@@ -9,12 +9,13 @@ from capacity.institutions import service
 from capacity.institutions.schemas import (
     InstitutionIn,
     InstitutionOut,
+    PlaceContractChange,
     PlaceContractIn,
     PlaceContractOut,
 )
 from common.auth import Principal, require_scopes
 from common.errors import problem_responses
-from common.etag import etag_of
+from common.etag import etag_of, if_match_header
 from common.pagination import Page, PageRequest, page_of, page_request
 from common.reference import Region
 from common.routing import UnitOfWorkRoute, get_uow
@@ -105,3 +106,41 @@ async def list_place_contracts(
 ) -> Page[PlaceContractOut]:
     contracts = await service.list_place_contracts(uow, principal, institution_id)
     return Page[PlaceContractOut](items=[PlaceContractOut.model_validate(c) for c in contracts])
+
+
+@router.get(
+    "/{institution_id}/place-contracts/{contract_id}",
+    summary="Read a place contract",
+    responses=problem_responses(404),
+)
+async def get_place_contract(
+    institution_id: UUID,
+    contract_id: UUID,
+    response: Response,
+    principal: Principal = Depends(read),
+    uow: UnitOfWork = Depends(get_uow),
+) -> PlaceContractOut:
+    contract = await service.get_place_contract(uow, principal, institution_id, contract_id)
+    response.headers["ETag"] = etag_of(contract.version)
+    return PlaceContractOut.model_validate(contract)
+
+
+@router.patch(
+    "/{institution_id}/place-contracts/{contract_id}",
+    summary="End or correct a place contract (send If-Match)",
+    responses=problem_responses(404, 409, 412, 422),
+)
+async def change_place_contract(
+    institution_id: UUID,
+    contract_id: UUID,
+    body: PlaceContractChange,
+    response: Response,
+    if_match: str | None = Depends(if_match_header),
+    principal: Principal = Depends(write),
+    uow: UnitOfWork = Depends(get_uow),
+) -> PlaceContractOut:
+    contract = await service.change_place_contract(
+        uow, principal, institution_id, contract_id, body, if_match
+    )
+    response.headers["ETag"] = etag_of(contract.version)
+    return PlaceContractOut.model_validate(contract)

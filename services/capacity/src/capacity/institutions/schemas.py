@@ -98,6 +98,25 @@ class PlaceContractIn(BaseModel):
         return self
 
 
+class PlaceContractChange(BaseModel):
+    """End a contract, or correct its places or price; the function, contract type and start
+    stay (a new period is a new contract)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"valid_to": "2024-12-31"},
+                {"budgeted_places": 8, "day_price_nok": "15900.00"},
+            ]
+        },
+    )
+
+    budgeted_places: int | None = Field(None, ge=0, le=1000)
+    valid_to: date | None = Field(None, description="Last day (inclusive).")
+    day_price_nok: NokAmount | None = None
+
+
 class PlaceContractOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -109,4 +128,5 @@ class PlaceContractOut(BaseModel):
     valid_from: date
     valid_to: date | None
     day_price_nok: Decimal
+    version: int
     created_at: datetime

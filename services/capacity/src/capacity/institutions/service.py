@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
@@ -15,9 +16,10 @@ from capacity.institutions.events import (
     PlaceContractChanged,
 )
 from capacity.institutions.models import Institution, PlaceContract
-from capacity.institutions.schemas import InstitutionIn, PlaceContractIn
+from capacity.institutions.schemas import InstitutionIn, PlaceContractChange, PlaceContractIn
 from common.auth import Principal, ensure_agency, ensure_may_see_region
 from common.errors import Conflict, InvalidInput, NotFound
+from common.etag import check_if_match
 from common.ids import new_id
 from common.pagination import PageRequest
 from common.reference import Region, region_of_municipality
@@ -123,24 +125,93 @@ async def add_place_contract(
                 f"{data.valid_to or 'open'}; end that contract first."
             ) from None
         raise
+    _emit_contract(uow, institution, contract, "created")
+    return contract
+
+
+async def get_place_contract(
+    uow: UnitOfWork,
+    principal: Principal,
+    institution_id: UUID,
+    contract_id: UUID,
+    *,
+    for_update: bool = False,
+) -> PlaceContract:
+    institution = await get_institution(uow, principal, institution_id)
+    contract = await repository.get_contract(
+        uow.session, institution.id, contract_id, for_update=for_update
+    )
+    if contract is None:
+        raise NotFound(f"No place contract {contract_id} at institution {institution_id}.")
+    return contract
+
+
+async def change_place_contract(
+    uow: UnitOfWork,
+    principal: Principal,
+    institution_id: UUID,
+    contract_id: UUID,
+    data: PlaceContractChange,
+    if_match: str | None,
+) -> PlaceContract:
+    ensure_agency(principal, "change place contracts")
+    institution = await get_institution(uow, principal, institution_id)
+    contract = await get_place_contract(
+        uow, principal, institution_id, contract_id, for_update=True
+    )
+    check_if_match(if_match, contract.version)
+    changes = data.model_dump(exclude_unset=True)
+    if not changes:
+        raise InvalidInput("body", "name at least one of budgeted_places, valid_to, day_price_nok")
+    if (
+        "valid_to" in changes
+        and changes["valid_to"] is not None
+        and changes["valid_to"] < contract.valid_from
+    ):
+        raise InvalidInput("valid_to", "must not be before valid_from")
+    for field in ("budgeted_places", "day_price_nok"):
+        if field in changes and changes[field] is None:
+            raise InvalidInput(field, "may not be null")
+    for field, value in changes.items():
+        setattr(contract, field, value)
+    contract.version += 1
+    try:
+        async with uow.session.begin_nested():
+            await uow.session.flush()
+    except IntegrityError as exc:
+        if "place_contract_no_overlap" in str(exc.orig):
+            raise Conflict(
+                "The longer period would overlap another contract of the same "
+                "function and contract type."
+            ) from None
+        raise
+    _emit_contract(uow, institution, contract, "updated")
+    return contract
+
+
+def _emit_contract(
+    uow: UnitOfWork,
+    institution: Institution,
+    contract: PlaceContract,
+    change: Literal["created", "updated"],
+) -> None:
     uow.emit(
         PLACE_CONTRACT_CHANGED,
         subject=contract.id,
         data=PlaceContractChanged(
             contract_id=contract.id,
-            change="created",
+            change=change,
             institution_id=institution.id,
             region=institution.region,
             ownership=institution.ownership,
-            function=data.function,
-            contract_type=data.contract_type,
-            budgeted_places=data.budgeted_places,
-            valid_from=data.valid_from,
-            valid_to=data.valid_to,
-            day_price_nok=data.day_price_nok,
+            function=contract.function,
+            contract_type=contract.contract_type,
+            budgeted_places=contract.budgeted_places,
+            valid_from=contract.valid_from,
+            valid_to=contract.valid_to,
+            day_price_nok=contract.day_price_nok,
         ),
     )
-    return contract
 
 
 async def list_place_contracts(

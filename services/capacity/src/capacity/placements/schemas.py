@@ -221,13 +221,25 @@ class BreachConfirmationIn(BaseModel):
 
 
 class CloseIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "closed_at": "2024-03-02T09:00:00+01:00",
+                    "reason": "The municipality found a solution in the child's network.",
+                }
+            ]
+        },
+    )
 
     closed_at: Instant
     reason: Text
 
 
 class NationalIdSearch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"national_id": "15076500565"}]}
+    )
 
     national_id: NationalId

@@ -143,3 +143,20 @@ async def review_single_child_decision(
     decision = await service.review_decision(uow, principal, stay_id, decision_id, body, if_match)
     response.headers["ETag"] = etag_of(decision.version)
     return service.decision_out(decision, clock.today_in_oslo())
+
+
+@router.get(
+    "/{stay_id}/single-child-decisions/{decision_id}",
+    summary="Read a single-child decision",
+    responses=problem_responses(404),
+)
+async def get_single_child_decision(
+    stay_id: UUID,
+    decision_id: UUID,
+    response: Response,
+    principal: Principal = Depends(read),
+    uow: UnitOfWork = Depends(get_uow),
+) -> SingleChildDecisionOut:
+    decision = await service.read_decision(uow, principal, stay_id, decision_id)
+    response.headers["ETag"] = etag_of(decision.version)
+    return service.decision_out(decision, clock.today_in_oslo())

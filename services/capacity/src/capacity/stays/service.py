@@ -339,6 +339,17 @@ async def record_decision(
     return decision
 
 
+async def read_decision(
+    uow: UnitOfWork, principal: Principal, stay_id: UUID, decision_id: UUID
+) -> SingleChildDecision:
+    stay = await load_stay(uow, principal, stay_id)
+    decision = await repository.get_decision(uow.session, stay.id, decision_id)
+    if decision is None:
+        raise NotFound(f"No single-child decision {decision_id} on stay {stay_id}.")
+    uow.audit("read", RESOURCE, stay.id, purpose="single-child decision")
+    return decision
+
+
 async def review_decision(
     uow: UnitOfWork,
     principal: Principal,
