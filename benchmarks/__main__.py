@@ -182,6 +182,11 @@ def report(results: dict[str, Result]) -> dict[str, object]:
             f"{name:<34}{result.rps:>10.0f}{result.p50_ms:>10.2f}{result.p99_ms:>10.2f}"
             f"{ratio:>13.0%} {json.dumps(result.statuses):>21}"
         )
+    floor = results["bare POST + 1 INSERT"]
+    print(
+        f"\nwrite: {write.rps / bare_post.rps:.0%} of bare POST, "
+        f"{write.rps / floor.rps:.0%} of bare POST + 1 INSERT"
+    )
     checks = {
         "write >= 30% of bare GET throughput": write.rps / bare_get.rps >= 0.30,
         "write >= 30% of bare POST throughput": write.rps / bare_post.rps >= 0.30,
@@ -250,22 +255,26 @@ async def main(seconds: float, clients: int, institutions: int, profiling: bool)
 
         results: dict[str, Result] = {}
         bare_port = free_port()
-        bare = serve("benchmarks.bare:app", bare_port, {}, logs / "bare.log")
+        bare = serve(
+            "benchmarks.bare:app", bare_port, {"BARE_DATABASE_URL": capacity_db}, logs / "bare.log"
+        )
         processes.append(bare)
-        ping = request_bytes("GET", f"http://127.0.0.1:{bare_port}/ping")
+        bare_base = f"http://127.0.0.1:{bare_port}"
+        ping = request_bytes("GET", f"{bare_base}/ping")
         results["bare GET /ping"] = await run(
-            "bare GET /ping",
-            f"http://127.0.0.1:{bare_port}",
-            lambda _i: ping,
-            clients=clients,
-            seconds=seconds,
+            "bare GET /ping", bare_base, lambda _i: ping, clients=clients, seconds=seconds
         )
         results["bare POST /echo"] = await run(
             "bare POST /echo",
-            f"http://127.0.0.1:{bare_port}",
-            lambda i: request_bytes(
-                "POST", f"http://127.0.0.1:{bare_port}/echo", body=placement_body(i)
-            ),
+            bare_base,
+            lambda i: request_bytes("POST", f"{bare_base}/echo", body=placement_body(i)),
+            clients=clients,
+            seconds=seconds,
+        )
+        results["bare POST + 1 INSERT"] = await run(
+            "bare POST + 1 INSERT",
+            bare_base,
+            lambda i: request_bytes("POST", f"{bare_base}/write", body=placement_body(i)),
             clients=clients,
             seconds=seconds,
         )
@@ -273,24 +282,20 @@ async def main(seconds: float, clients: int, institutions: int, profiling: bool)
         bare.wait()
 
         key = base64.urlsafe_b64encode(os.urandom(32)).decode()
+        env = {
+            "DATABASE_URL": capacity_db,
+            "NATS_URL": nats_url,
+            "AUTH_ISSUER": ISSUER,
+            "AUTH_AUDIENCE": AUDIENCE,
+            "AUTH_JWKS_URL": f"file://{jwks}",
+            "PII_ENCRYPTION_KEY": key,
+            "PII_HASH_KEY": key,
+            "DATABASE_POOL_SIZE": "20",
+            "DATABASE_MAX_OVERFLOW": "0",
+            "LOG_LEVEL": "INFO",
+        }
         port = free_port()
-        capacity = serve(
-            CAPACITY.app_factory,
-            port,
-            {
-                "DATABASE_URL": capacity_db,
-                "NATS_URL": nats_url,
-                "AUTH_ISSUER": ISSUER,
-                "AUTH_AUDIENCE": AUDIENCE,
-                "AUTH_JWKS_URL": f"file://{jwks}",
-                "PII_ENCRYPTION_KEY": key,
-                "PII_HASH_KEY": key,
-                "DATABASE_POOL_SIZE": "20",
-                "DATABASE_MAX_OVERFLOW": "0",
-                "LOG_LEVEL": "INFO",
-            },
-            logs / "capacity.log",
-        )
+        capacity = serve(CAPACITY.app_factory, port, env, logs / "capacity.log")
         processes.append(capacity)
         base = f"http://127.0.0.1:{port}"
         profile = start_profile(capacity, logs / "profile-write.txt") if profiling else None
@@ -306,6 +311,7 @@ async def main(seconds: float, clients: int, institutions: int, profiling: bool)
             clients=clients,
             seconds=seconds,
         )
+        stop_profile(profile)
         async with httpx.AsyncClient(base_url=base, headers=auth) as client:
             created = await client.post(
                 "/v1/placement-requests",
@@ -313,21 +319,47 @@ async def main(seconds: float, clients: int, institutions: int, profiling: bool)
                 headers={"Content-Type": "application/json"},
             )
             request_id = created.json()["id"]
-            count = len(
-                (await client.get(f"/v1/placement-requests/{request_id}/candidates")).json()[
-                    "items"
-                ]
-            )
-        stop_profile(profile)
-        print(f"candidates for one request: {count} of {institutions} institutions")
-        profile = start_profile(capacity, logs / "profile-candidates.txt") if profiling else None
+            count, cursor = 0, None
+            while True:
+                page = (
+                    await client.get(
+                        f"/v1/placement-requests/{request_id}/candidates",
+                        params={"limit": 500, **({"cursor": cursor} if cursor else {})},
+                    )
+                ).json()
+                count += len(page["items"])
+                cursor = page["next_cursor"]
+                if cursor is None:
+                    break
+        print(
+            f"candidates for one request: {count} of {institutions} institutions "
+            "(answered 50 a page, best first)"
+        )
         candidates = request_bytes(
             "GET", f"{base}/v1/placement-requests/{request_id}/candidates", headers=auth
         )
+        profile = start_profile(capacity, logs / "profile-candidates.txt") if profiling else None
         results["GET candidates"] = await run(
             "GET candidates", base, lambda _i: candidates, clients=clients, seconds=seconds
         )
         stop_profile(profile)
+        capacity.terminate()
+        capacity.wait()
+
+        uncached = serve(
+            CAPACITY.app_factory,
+            port,
+            {**env, "CANDIDATES_CACHE_SECONDS": "0"},
+            logs / "capacity-uncached.log",
+        )
+        processes.append(uncached)
+        results["GET candidates, no cache"] = await run(
+            "GET candidates, no cache",
+            base,
+            lambda _i: candidates,
+            clients=clients,
+            seconds=seconds,
+        )
         summary = report(results)
         (logs / "capacity.json").write_text(
             json.dumps(

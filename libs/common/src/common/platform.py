@@ -15,6 +15,7 @@ from sqlalchemy import text
 from common.auth import JwksSource, TokenVerifier
 from common.consumer import InboxConsumer, Subscription
 from common.db import create_engine, create_session_factory
+from common.events import CloudEvent
 from common.messaging import Messaging, StreamSpec
 from common.outbox import OutboxRelay
 from common.settings import ServiceSettings
@@ -100,13 +101,21 @@ class Platform:
             for subscription in subscriptions
         ]
         self._workers = list(workers)
+        # Called with the events of every committed unit of work (e.g. to drop local caches).
+        self.commit_listeners: list[Callable[[list[CloudEvent]], None]] = []
         self._tasks: list[asyncio.Task[None]] = []
 
     @asynccontextmanager
     async def unit_of_work(self, *, read_only: bool = False) -> AsyncIterator[UnitOfWork]:
         """A transaction; nothing is kept unless `commit()` is called."""
         factory = self.read_session_factory if read_only else self.session_factory
-        uow = UnitOfWork(factory, self.engine, self.service, read_only=read_only)
+        uow = UnitOfWork(
+            factory,
+            self.engine,
+            self.service,
+            read_only=read_only,
+            commit_listeners=self.commit_listeners,
+        )
         try:
             yield uow
         finally:

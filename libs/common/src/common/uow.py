@@ -9,7 +9,7 @@ database as one statement, a single round trip that is its own transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -41,7 +41,9 @@ class UnitOfWork:
         service: str,
         *,
         read_only: bool = False,
+        commit_listeners: Sequence[Callable[[list[CloudEvent]], None]] = (),
     ) -> None:
+        self._commit_listeners = commit_listeners
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
         self._engine = engine
@@ -122,6 +124,9 @@ class UnitOfWork:
         if self._session is not None:
             await self.flush()
             await self._session.commit()
+        if self.events:
+            for listener in self._commit_listeners:
+                listener(self.events)
 
     async def rollback(self) -> None:
         self._pending = []

@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from capacity.events import registry
 from capacity.institutions.router import router as institutions_router
+from capacity.placements.ranking_cache import RankingCache
 from capacity.placements.router import router as placements_router
 from capacity.placements.sweeper import breach_sweeper
 from capacity.settings import CapacitySettings
@@ -38,4 +39,6 @@ def create_app(settings: CapacitySettings | None = None) -> FastAPI:
         ],
     )
     app.state.vault = NationalIdVault(settings.pii_encryption_key, settings.pii_hash_key)
+    app.state.ranking_cache = RankingCache(settings.candidates_cache_seconds)
+    app.state.platform.commit_listeners.append(app.state.ranking_cache.on_commit)
     return app

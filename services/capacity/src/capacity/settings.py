@@ -13,6 +13,13 @@ class CapacitySettings(ServiceSettings):
         description="32 bytes, base64: keyed hash for finding national identity numbers and "
         "the pseudonymous child key in events."
     )
+    candidates_cache_seconds: float = Field(
+        2,
+        ge=0,
+        le=60,
+        description="How long a ranking of free places may be reused; this "
+        "process drops it at once when its own stays or contracts change (0 = never cache).",
+    )
     breach_sweep_interval_seconds: float = Field(
         15, gt=0, le=60, description="How often requests past their deadline are marked breached."
     )

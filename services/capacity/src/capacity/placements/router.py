@@ -5,9 +5,10 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 
 from capacity.codes import InstitutionFunction, PlacementRequestStatus, Urgency
-from capacity.dependencies import get_vault
+from capacity.dependencies import get_ranking_cache, get_vault
 from capacity.placements import service
 from capacity.placements.priority import reason_for
+from capacity.placements.ranking_cache import RankingCache
 from capacity.placements.schemas import (
     BreachConfirmationIn,
     BreachConfirmationOut,
@@ -134,11 +135,12 @@ async def get_placement_request(
 async def list_candidates(
     request_id: UUID,
     page: OffsetPageRequest = Depends(offset_page_request),
+    cache: RankingCache = Depends(get_ranking_cache),
     principal: Principal = Depends(read),
     uow: UnitOfWork = Depends(get_uow),
 ) -> CandidateList:
     request, ranked = await service.candidates(
-        uow, principal, request_id, limit=page.limit + 1, offset=page.offset
+        uow, principal, cache, request_id, limit=page.limit + 1, offset=page.offset
     )
     on = request.desired_start_date
     return CandidateList(

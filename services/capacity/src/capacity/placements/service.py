@@ -36,6 +36,7 @@ from capacity.placements.events import (
 )
 from capacity.placements.models import BreachConfirmation, Offer, PlacementRequest
 from capacity.placements.priority import RankedPlace, rung_of
+from capacity.placements.ranking_cache import RankingCache
 from capacity.placements.schemas import (
     BreachConfirmationIn,
     BreachConfirmationOut,
@@ -312,18 +313,28 @@ def _may_see(principal: Principal, request: PlacementRequest) -> bool:
 
 
 async def candidates(
-    uow: UnitOfWork, principal: Principal, request_id: UUID, *, limit: int, offset: int
+    uow: UnitOfWork,
+    principal: Principal,
+    cache: RankingCache,
+    request_id: UUID,
+    *,
+    limit: int,
+    offset: int,
 ) -> tuple[PlacementRequest, list[RankedPlace]]:
     request = await load_request(uow, principal, request_id)
     uow.audit("read", RESOURCE, request.id, purpose="candidates")
-    places = await repository.ranked_places(
-        uow.session,
-        request.function,
-        request.desired_start_date,
-        request.region,
-        limit=limit,
-        offset=offset,
-    )
+    key = (request.function, request.desired_start_date, request.region, limit, offset)
+    places = cache.get(key)
+    if places is None:
+        places = await repository.ranked_places(
+            uow.session,
+            request.function,
+            request.desired_start_date,
+            request.region,
+            limit=limit,
+            offset=offset,
+        )
+        cache.put(key, places)
     return request, places
 
 
