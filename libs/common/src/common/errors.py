@@ -204,7 +204,7 @@ async def _on_http(request: Request, exc: Exception) -> Response:
     )
 
 
-async def _on_unexpected(request: Request, exc: Exception) -> Response:
+async def _on_database_error(request: Request, exc: Exception) -> Response:
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     from common.db import is_transient
@@ -220,6 +220,10 @@ async def _on_unexpected(request: Request, exc: Exception) -> Response:
             instance=request.url.path,
             headers={"Retry-After": "1"},
         )
+    return await _on_unexpected(request, exc)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(
         500,
@@ -234,6 +238,20 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
+    # Database failures are answered here (503 while the database is away), not by the
+    # catch-all, which would also re-raise them into the server's log.
+    import asyncpg
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    for database_error in (
+        DBAPIError,
+        PoolTimeout,
+        asyncpg.PostgresConnectionError,
+        asyncpg.InterfaceError,
+        ConnectionError,
+    ):
+        app.add_exception_handler(database_error, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected)
 
 

@@ -20,7 +20,7 @@ with warnings.catch_warnings():
         ensure_user_exists,
     )
 
-from devstack.ports import free_port
+from devstack.ports import free_port, is_free
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,9 @@ class EmbeddedPostgres:
             log.info("reusing PostgreSQL already running on port %s", running_port)
             self.port = running_port
             return self.url
-        self.port = free_port()
+        # A restart keeps the port it had, so clients reconnect to the same address.
+        if self.port is None or not is_free(self.port):
+            self.port = free_port()
         options = " ".join(
             ["-h 127.0.0.1", f"-p {self.port}", "-k ''"]
             + [f"-c {key}={value}" for key, value in self.settings.items()]
@@ -73,7 +75,6 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         if (self.data_dir / "postmaster.pid").exists():
             self._pg_ctl(["-m", "fast", "-w", "-t", "60", "stop"], check=False)
-        self.port = None
 
     def destroy(self) -> None:
         self.stop()

@@ -1,0 +1,84 @@
+"""A restart of PostgreSQL loses nothing and applies nothing twice: requests during the
+outage answer 503 (retry-safe with Idempotency-Key), the relay and the consumer carry on."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from devstack.databases import database_url, ensure_database, migrate
+from devstack.postgres import TEST_SETTINGS, EmbeddedPostgres
+from devstack.services import CAPACITY, GATEWAY
+from devstack.testing import build_app, eventually, fetch, running
+
+from .helpers import institution_body
+
+pytestmark = pytest.mark.fault
+
+
+@pytest.fixture
+async def own_postgres(scratch_dir):
+    """A PostgreSQL of this test's own, which it may stop and start."""
+    server = EmbeddedPostgres(scratch_dir / "pg-restart", settings=TEST_SETTINGS)
+    url = server.start()
+    urls = {}
+    for service in (CAPACITY, GATEWAY):
+        await ensure_database(url, service.name)
+        urls[service.name] = database_url(url, service.name)
+        await asyncio.to_thread(migrate, service, urls[service.name])
+    yield server, urls
+    server.destroy()
+
+
+async def post_until_recorded(client, headers, body, key: str) -> str:
+    """What a well-behaved integrating system does: retry with the same key on 503."""
+    for _ in range(100):
+        response = await client.post(
+            "/v1/institutions", json=body, headers={**headers, "Idempotency-Key": key}
+        )
+        if response.status_code == 201:
+            return str(response.json()["id"])
+        assert response.status_code == 503, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        await asyncio.sleep(0.1)
+    raise AssertionError("never recorded")
+
+
+async def test_a_postgres_restart_loses_nothing(environment, own_postgres, auth):
+    server, urls = own_postgres
+    capacity_env = await environment.settings_env(CAPACITY, database_url=urls["capacity"])
+    gateway_env = await environment.settings_env(GATEWAY, database_url=urls["reporting_gateway"])
+    headers = auth("national-admin")
+    async with (
+        running(build_app(CAPACITY, capacity_env)) as capacity,
+        running(build_app(GATEWAY, gateway_env)),
+    ):
+        ids = {
+            await post_until_recorded(capacity, headers, institution_body(), f"before-{i}")
+            for i in range(3)
+        }
+        await asyncio.to_thread(server.stop)
+        down = await capacity.post("/v1/institutions", json=institution_body(), headers=headers)
+        assert down.status_code == 503
+        assert down.headers["retry-after"] == "1"
+        await asyncio.to_thread(server.start)
+        ids |= {
+            await post_until_recorded(capacity, headers, institution_body(), f"after-{i}")
+            for i in range(3)
+        }
+
+        async def all_applied_once():
+            rows = await fetch(urls["reporting_gateway"], "SELECT id FROM capacity_institution")
+            assert {str(row["id"]) for row in rows} == ids
+            inbox = await fetch(
+                urls["reporting_gateway"],
+                "SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM inbox",
+            )
+            assert inbox[0]["n"] == inbox[0]["d"] == 6
+
+        await eventually(all_applied_once, within=30)
+        unsent = await fetch(
+            urls["capacity"], "SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL"
+        )
+        assert unsent[0]["n"] == 0
