@@ -6,12 +6,11 @@ import logging
 import httpx
 import pytest
 from fastapi import FastAPI
-from opentelemetry import trace
 
 from common.errors import PreconditionFailed, install_problem_handlers
 from common.etag import check_if_match, etag_of
 from common.logging import configure_logging
-from common.telemetry import configure_tracing
+from common.telemetry import TraceContextMiddleware, configure_tracing
 
 
 async def test_unexpected_error_is_500_without_internals():
@@ -32,20 +31,31 @@ async def test_unexpected_error_is_500_without_internals():
     assert response.json()["title"] == "Internal error"
 
 
-def test_json_logs_carry_the_trace_id(capsys):
+async def test_json_logs_carry_the_trace_id_of_the_request(capsys):
+    """A request's log lines carry its trace id: the caller's, from `traceparent`."""
     configure_tracing("test", "none")
     configure_logging("test-service", "INFO", "json")
     logger = logging.getLogger("test.logging")
-    with trace.get_tracer("t").start_as_current_span("work") as span:
+    app = FastAPI()
+
+    @app.get("/work")
+    async def work() -> dict[str, str]:
         logger.info("hello", extra={"placement_request_id": "abc"})
-        trace_id = format(span.get_span_context().trace_id, "032x")
-    line = capsys.readouterr().out.strip().splitlines()[-1]
-    record = json.loads(line)
-    assert record["message"] == "hello"
-    assert record["level"] == "INFO"
-    assert record["trace_id"] == trace_id
-    assert record["service"] == "test-service"
-    assert record["placement_request_id"] == "abc"
+        return {}
+
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    transport = httpx.ASGITransport(app=TraceContextMiddleware(app))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        await client.get("/work", headers={"traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"})
+        await client.get("/work")
+    records = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
+    first, second = (record for record in records if record["message"] == "hello")
+    assert first["message"] == "hello"
+    assert first["level"] == "INFO"
+    assert first["trace_id"] == trace_id
+    assert first["service"] == "test-service"
+    assert first["placement_request_id"] == "abc"
+    assert second["trace_id"] not in (None, trace_id)  # a request without one gets a new trace
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ from common.logging import configure_logging
 from common.messaging import StreamSpec
 from common.platform import Platform, Worker
 from common.settings import ServiceSettings
-from common.telemetry import configure_tracing
+from common.telemetry import TraceContextMiddleware, configure_tracing
 
 _UNINSTRUMENTED = frozenset({"/healthz", "/readyz", "/metrics"})
 
@@ -52,6 +52,7 @@ def create_service_app(
     """`resources` opens and closes what a service holds beyond the platform (e.g. clients)."""
     configure_logging(settings.service_name, settings.log_level, settings.log_format)
     configure_tracing(settings.service_name, settings.otel_traces_exporter)
+    recording = settings.otel_traces_exporter != "none"
     platform = Platform(
         settings, stream=stream, subscriptions=subscriptions, workers=workers, jwks=jwks
     )
@@ -72,11 +73,11 @@ def create_service_app(
         lifespan=lifespan,
         openapi_tags=openapi_tags,
         responses=problem_responses(500),
-        # FastAPI's own OpenTelemetry support: one server span per request, continuing the
-        # caller's traceparent. Per-step spans would cost more than they tell; metrics are
-        # Prometheus', logs ours.
+        # FastAPI's own OpenTelemetry support, when spans go somewhere: one server span per
+        # request, continuing the caller's traceparent. Per-step spans would cost more than
+        # they tell; metrics are Prometheus', logs ours.
         telemetry={
-            "tracing": True,
+            "tracing": recording,
             "metrics": False,
             "logs": False,
             "operation_spans": False,
@@ -96,6 +97,8 @@ def create_service_app(
     app.add_api_route("/metrics", _metrics, include_in_schema=False)
     _document_problems(app)
     app.add_middleware(AccessLogMiddleware, service=settings.service_name)
+    if not recording:
+        app.add_middleware(TraceContextMiddleware)  # outermost: the log line has the trace id
     return app
 
 

@@ -6,46 +6,76 @@ request and everything it caused; `inject_context`/`extract_context` are the two
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 
-from opentelemetry import propagate, trace
+from opentelemetry import context, propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
-from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
+from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 _configured = False
 
 
 def configure_tracing(service_name: str, exporter: str) -> None:
-    """Install the SDK tracer provider once per process. Trace ids exist even with the
-    exporter off, so logs and events can still be correlated."""
+    """Once per process. With an exporter, the SDK records spans (FastAPI's server span, one
+    per SQL statement, outbox publish, consumer process). Without one (the default) nothing is
+    recorded, but `TraceContextMiddleware` still gives every request a trace id and carries
+    the caller's, so logs, outbox rows, NATS headers and inbox rows correlate, at a small
+    fraction of the cost of even unrecorded SDK spans."""
     global _configured
     if _configured:
         return
-    # With nowhere to send spans, record none: trace ids are still made and carried along
-    # (logs, outbox rows, NATS headers), which is what correlation needs, at a fraction of the
-    # cost of recording spans nobody reads.
-    sampler = ALWAYS_OFF if exporter == "none" else None
-    provider = TracerProvider(
-        resource=Resource.create({"service.name": service_name}), sampler=sampler
-    )
-    if exporter == "console":
-        provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
-    elif exporter == "otlp":
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-    trace.set_tracer_provider(provider)
-    # Outgoing HTTP calls (the gateway's proxy) carry the trace context onwards.
-    HTTPXClientInstrumentor().instrument()
     if exporter != "none":
-        # A span for every SQL statement, worth its cost only where spans go somewhere.
+        provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+        if exporter == "console":
+            provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
+        else:
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+            provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+        trace.set_tracer_provider(provider)
         SQLAlchemyInstrumentor().instrument()
+    # Outgoing HTTP calls (the gateway's proxy) carry the trace context onwards either way.
+    HTTPXClientInstrumentor().instrument()
     _configured = True
+
+
+class TraceContextMiddleware:
+    """The trace context of a request without recording spans: the caller's `traceparent`
+    continued (a new span id under its trace id), or a new trace."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        parent = None
+        for name, value in scope["headers"]:
+            if name == b"traceparent":
+                parent = trace.get_current_span(
+                    propagate.extract({"traceparent": value.decode("latin-1")})
+                ).get_span_context()
+                break
+        if parent is not None and parent.is_valid:
+            trace_id, flags = parent.trace_id, parent.trace_flags
+        else:
+            trace_id, flags = random.getrandbits(128), TraceFlags(TraceFlags.DEFAULT)
+        span_context = SpanContext(
+            trace_id=trace_id, span_id=random.getrandbits(64), is_remote=False, trace_flags=flags
+        )
+        token = context.attach(trace.set_span_in_context(NonRecordingSpan(span_context)))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            context.detach(token)
 
 
 def tracer(name: str) -> trace.Tracer:
