@@ -1,4 +1,4 @@
-"""A short-lived cache of ranked free places per (function, day, region, page).
+"""A short-lived cache of ranked candidates per (function, day, region, page).
 
 Ranking every institution costs a query of a few milliseconds; a caseworker's screen asks
 for the same ranking again and again. Within this process the cache is dropped at once when
@@ -12,7 +12,7 @@ import time
 from datetime import date
 
 from capacity.codes import InstitutionFunction
-from capacity.placements.priority import RankedPlace
+from capacity.placements.schemas import Candidate
 from common.events import CloudEvent
 from common.reference import Region
 
@@ -24,15 +24,15 @@ _MAX_ENTRIES = 10_000
 class RankingCache:
     def __init__(self, ttl_seconds: float) -> None:
         self.ttl_seconds = ttl_seconds
-        self._entries: dict[Key, tuple[float, list[RankedPlace]]] = {}
+        self._entries: dict[Key, tuple[float, list[Candidate]]] = {}
 
-    def get(self, key: Key) -> list[RankedPlace] | None:
+    def get(self, key: Key) -> list[Candidate] | None:
         entry = self._entries.get(key)
         if entry is None or entry[0] < time.monotonic():
             return None
         return entry[1]
 
-    def put(self, key: Key, places: list[RankedPlace]) -> None:
+    def put(self, key: Key, places: list[Candidate]) -> None:
         if self.ttl_seconds <= 0:
             return
         if len(self._entries) >= _MAX_ENTRIES:

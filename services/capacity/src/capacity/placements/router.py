@@ -7,12 +7,10 @@ from fastapi import APIRouter, Depends, Query, Response
 from capacity.codes import InstitutionFunction, PlacementRequestStatus, Urgency
 from capacity.dependencies import get_ranking_cache, get_vault
 from capacity.placements import service
-from capacity.placements.priority import reason_for
 from capacity.placements.ranking_cache import RankingCache
 from capacity.placements.schemas import (
     BreachConfirmationIn,
     BreachConfirmationOut,
-    Candidate,
     CandidateList,
     CloseIn,
     DecisionIn,
@@ -142,24 +140,10 @@ async def list_candidates(
     request, ranked = await service.candidates(
         uow, principal, cache, request_id, limit=page.limit + 1, offset=page.offset
     )
-    on = request.desired_start_date
     return CandidateList(
         placement_request_id=request.id,
-        date=on,
-        items=[
-            Candidate(
-                institution_id=place.institution_id,
-                institution_name=place.institution_name,
-                region=place.region,
-                function=request.function,
-                contract_type=place.contract_type,
-                ownership=place.ownership,
-                rung=place.rung,
-                free_places=place.free_places,
-                reason=reason_for(place, request.region, on),
-            )
-            for place in ranked[: page.limit]
-        ],
+        date=request.desired_start_date,
+        items=ranked[: page.limit],
         next_cursor=page.next_cursor(len(ranked)),
     )
 

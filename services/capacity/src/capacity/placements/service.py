@@ -35,11 +35,12 @@ from capacity.placements.events import (
     PlacementRequestReceived,
 )
 from capacity.placements.models import BreachConfirmation, Offer, PlacementRequest
-from capacity.placements.priority import RankedPlace, rung_of
+from capacity.placements.priority import RankedPlace, reason_for, rung_of
 from capacity.placements.ranking_cache import RankingCache
 from capacity.placements.schemas import (
     BreachConfirmationIn,
     BreachConfirmationOut,
+    Candidate,
     CloseIn,
     DecisionIn,
     OfferIn,
@@ -320,12 +321,12 @@ async def candidates(
     *,
     limit: int,
     offset: int,
-) -> tuple[PlacementRequest, list[RankedPlace]]:
+) -> tuple[PlacementRequest, list[Candidate]]:
     request = await load_request(uow, principal, request_id)
     uow.audit("read", RESOURCE, request.id, purpose="candidates")
     key = (request.function, request.desired_start_date, request.region, limit, offset)
-    places = cache.get(key)
-    if places is None:
+    candidates = cache.get(key)
+    if candidates is None:
         places = await repository.ranked_places(
             uow.session,
             request.function,
@@ -334,8 +335,23 @@ async def candidates(
             limit=limit,
             offset=offset,
         )
-        cache.put(key, places)
-    return request, places
+        candidates = [to_candidate(place, request) for place in places]
+        cache.put(key, candidates)
+    return request, candidates
+
+
+def to_candidate(place: RankedPlace, request: PlacementRequest) -> Candidate:
+    return Candidate(
+        institution_id=place.institution_id,
+        institution_name=place.institution_name,
+        region=place.region,
+        function=request.function,
+        contract_type=place.contract_type,
+        ownership=place.ownership,
+        rung=place.rung,
+        free_places=place.free_places,
+        reason=reason_for(place, request.region, request.desired_start_date),
+    )
 
 
 async def make_offer(
