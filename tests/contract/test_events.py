@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 
 from capacity.events import registry
+from common.clock import OSLO
 from devstack.services import CAPACITY, REPO_ROOT
 from devstack.testing import fetch
 
@@ -82,7 +83,7 @@ async def flow(start_service, auth, environment):
             "urgency": "acute",
             "function": "acute",
             "need_concluded_at": (now - timedelta(hours=3)).isoformat(),
-            "desired_start_date": (now - timedelta(hours=3)).date().isoformat(),
+            "desired_start_date": (now - timedelta(hours=3)).astimezone(OSLO).date().isoformat(),
             "child_views_recorded": True,
         },
         headers=bergen,

@@ -6,6 +6,8 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from common.clock import OSLO
+
 _counter = itertools.count(1)
 
 _K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
@@ -28,6 +30,11 @@ def national_id(birth: date, *, d_number: bool = False) -> str:
             continue
         return "".join(map(str, digits)) + str(k2)
     raise AssertionError("no valid number")
+
+
+def oslo_day(instant: datetime) -> str:
+    """The business date of an instant: the day in Oslo (not in UTC)."""
+    return instant.astimezone(OSLO).date().isoformat()
 
 
 def child_ref() -> str:
@@ -67,7 +74,7 @@ def placement_request(**overrides: Any) -> dict[str, Any]:
         "urgency": "acute",
         "function": "acute",
         "need_concluded_at": need.isoformat(),
-        "desired_start_date": need.date().isoformat(),
+        "desired_start_date": oslo_day(need),
         "child_views_recorded": True,
     }
     body.update(overrides)

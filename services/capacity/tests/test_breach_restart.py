@@ -24,7 +24,8 @@ async def test_breaches_are_marked_after_a_restart(environment, auth):
             "/v1/placement-requests",
             headers=auth("national-admin"),
             json=factories.placement_request(
-                need_concluded_at=need.isoformat(), desired_start_date=need.date().isoformat()
+                need_concluded_at=need.isoformat(),
+                desired_start_date=factories.oslo_day(need),
             ),
         )
         assert created.status_code == 201

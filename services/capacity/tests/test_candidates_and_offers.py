@@ -9,6 +9,8 @@ import pytest
 from devstack.services import CAPACITY
 from devstack.testing import fetch
 
+from . import factories
+
 
 @pytest.fixture(scope="module")
 async def ladder(api):
@@ -321,7 +323,9 @@ async def test_late_offer_records_the_breach_and_a_confirmation_follows(
     )
     need = datetime.now(UTC) - timedelta(hours=5)
     request = await api.placement_request(
-        function=f, need_concluded_at=need.isoformat(), desired_start_date=need.date().isoformat()
+        function=f,
+        need_concluded_at=need.isoformat(),
+        desired_start_date=factories.oslo_day(need),
     )
     offer = await capacity.post(
         f"/v1/placement-requests/{request['id']}/offers",

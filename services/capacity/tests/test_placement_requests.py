@@ -47,7 +47,8 @@ async def test_a_request_past_its_deadline_is_breached_for_every_reader_at_once(
     need = datetime.now(UTC) - timedelta(hours=3)
     # The sweeper runs every 0.2 s here; read straight away, before it may have run.
     created = await api.placement_request(
-        need_concluded_at=need.isoformat(), desired_start_date=need.date().isoformat()
+        need_concluded_at=need.isoformat(),
+        desired_start_date=factories.oslo_day(need),
     )
     assert created["status"] == "breached"
     read = (await capacity.get(f"/v1/placement-requests/{created['id']}", headers=admin)).json()
@@ -65,7 +66,8 @@ async def test_a_request_past_its_deadline_is_breached_for_every_reader_at_once(
 async def test_the_service_marks_breaches_itself_and_says_so_once(api, environment):
     need = datetime.now(UTC) - timedelta(hours=2, seconds=-1)  # deadline in one second
     created = await api.placement_request(
-        need_concluded_at=need.isoformat(), desired_start_date=need.date().isoformat()
+        need_concluded_at=need.isoformat(),
+        desired_start_date=factories.oslo_day(need),
     )
     assert created["status"] == "open"
     db = await environment.database(CAPACITY)
@@ -95,7 +97,7 @@ async def test_a_youth_of_twenty_has_no_deadline_and_is_never_breached(api, capa
     created = await api.placement_request(
         birth_date=twenty_one.isoformat(),
         need_concluded_at=need.isoformat(),
-        desired_start_date=need.date().isoformat(),
+        desired_start_date=factories.oslo_day(need),
     )
     assert created["deadline_at"] is None
     assert created["duty_to_assist"] is False

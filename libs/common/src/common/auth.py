@@ -44,10 +44,6 @@ class Principal:
     region: Region | None = None
     municipality_number: str | None = None
 
-    @property
-    def is_national(self) -> bool:
-        return self.region is None and self.municipality_number is None
-
 
 class JwksSource:
     """The issuer's public keys, fetched from `https://`, `http://` or `file://` and cached;

@@ -98,10 +98,6 @@ class InvalidInput(ProblemError):
         super().__init__(f"{field}: {message}", errors=[FieldError(field=field, message=message)])
 
 
-class ServiceUnavailable(ProblemError):
-    status, slug, title = 503, "unavailable", "Service unavailable"
-
-
 def problem_response(
     status: int,
     *,

@@ -15,7 +15,7 @@ from typing import Any, Generic, Literal, TypeVar
 from uuid import UUID
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from common.ids import new_id
 
@@ -141,11 +141,3 @@ class EventRegistry:
             schema["$id"] = f"/schemas/events/{event_type.type}.json"
             schemas[event_type.type] = schema
         return schemas
-
-
-def validate_payload(event_type: EventType[Any], event: CloudEvent) -> list[str]:
-    try:
-        event_type.parse(event)
-    except ValidationError as exc:
-        return [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-    return []

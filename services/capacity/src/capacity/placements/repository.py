@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from capacity.codes import (
     ContractType,
     InstitutionFunction,
-    OfferStatus,
     Ownership,
     PlacementRequestStatus,
 )
@@ -118,20 +117,6 @@ async def get_offer(
         query = query.with_for_update()
     result: Offer | None = await session.scalar(query)
     return result
-
-
-async def has_offer_in_time(session: AsyncSession, request_id: UUID) -> bool:
-    """An offer made by the deadline that the municipality has not declined."""
-    query = (
-        select(Offer.id)
-        .where(
-            Offer.placement_request_id == request_id,
-            Offer.within_deadline.is_(True),
-            Offer.status != OfferStatus.declined,
-        )
-        .limit(1)
-    )
-    return await session.scalar(query) is not None
 
 
 _RANKED = """
