@@ -35,7 +35,7 @@ from devstack.databases import database_url, ensure_database, migrate
 from devstack.nats import EmbeddedNats
 from devstack.ports import free_port
 from devstack.postgres import EmbeddedPostgres
-from devstack.services import CAPACITY, REPO_ROOT
+from devstack.services import CAPACITY, REPO_ROOT, uvicorn_command
 
 ISSUER = "http://bench.issuer"
 AUDIENCE = "bufetat-platform"
@@ -52,24 +52,7 @@ OWNERSHIP = {
 def serve(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                *(["--factory"] if app.endswith("create_app") else []),
-                app,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                "1",
-                "--no-access-log",
-                "--loop",
-                "uvloop",
-                "--http",
-                "httptools",
-            ],
+            uvicorn_command(app, port, factory=app.endswith("create_app")),
             env={**os.environ, **env},
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -214,3 +214,32 @@ def ensure_agency(principal: Principal, action: str) -> None:
     """Only Bufetat/Bufdir clients (not a municipality's) may do `action`."""
     if principal.municipality_number is not None:
         raise Forbidden(f"A municipality's token may not {action}.")
+
+
+def ensure_may_see_record(
+    principal: Principal, *, region: Region | str, municipality_number: str, what: str
+) -> None:
+    """A child-level record belongs to a municipality and a region; a token limited to another
+    one gets 403 (not 404: it is told it may not, not that nothing is there)."""
+    if principal.municipality_number not in (None, municipality_number):
+        raise Forbidden(
+            f"Your token is for municipality {principal.municipality_number}; "
+            f"this {what} belongs to another municipality."
+        )
+    ensure_may_see_region(principal, region, what)
+
+
+def scoped_filters(
+    principal: Principal, region: Region | None, municipality_number: str | None, what: str
+) -> tuple[Region | None, str | None]:
+    """The region and municipality filters of a list, narrowed to what the token may see;
+    asking for more is 403."""
+    if principal.municipality_number is not None:
+        if municipality_number not in (None, principal.municipality_number):
+            raise Forbidden(f"A municipality's token lists only its own {what}.")
+        municipality_number = principal.municipality_number
+    if principal.region is not None:
+        if region not in (None, principal.region):
+            raise Forbidden(f"Your token is limited to region {principal.region}.")
+        region = principal.region
+    return region, municipality_number

@@ -70,18 +70,7 @@ def service_env(service: Service, server_url: str, nats_url: str) -> dict[str, s
 
 def start_service(service: Service, env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            service.app_factory,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(service.port),
-            "--no-access-log",
-        ],
+        service.command(service.port),
         env=env,
         cwd=REPO_ROOT,
     )

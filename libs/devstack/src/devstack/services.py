@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,29 @@ class Service:
     @property
     def app_factory(self) -> str:
         return f"{self.name}.app:create_app"
+
+    def command(self, port: int) -> list[str]:
+        """The service as production runs it: uvicorn, one worker, our own access log."""
+        return uvicorn_command(self.app_factory, port, factory=True)
+
+
+def uvicorn_command(app: str, port: int, *, factory: bool) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        *(["--factory"] if factory else []),
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+    ]
 
 
 GATEWAY = Service("reporting_gateway", 8000, "")

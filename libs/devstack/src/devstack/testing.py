@@ -14,7 +14,6 @@ import base64
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -324,18 +323,7 @@ class ServedService:
         self.port = free_port()
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                self.service.app_factory,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--no-access-log",
-            ],
+            self.service.command(self.port),
             env={**os.environ, **self.env},
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -48,7 +48,7 @@ from capacity.placements.schemas import (
     PlacementRequestOut,
 )
 from common import clock
-from common.auth import Principal, ensure_agency
+from common.auth import Principal, ensure_agency, ensure_may_see_record, scoped_filters
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from common.ids import new_id
 from common.pagination import PageRequest
@@ -80,19 +80,12 @@ def deadline_for(urgency: Urgency, need_concluded_at: datetime, desired_start: A
 
 
 def ensure_may_see(principal: Principal, request: PlacementRequest) -> None:
-    """403, not 404: the caller is told it may not, not that nothing is there."""
-    if principal.municipality_number is not None and (
-        principal.municipality_number != request.municipality_number
-    ):
-        raise Forbidden(
-            f"Your token is for municipality {principal.municipality_number}; "
-            "this placement request belongs to another municipality."
-        )
-    if principal.region is not None and principal.region != request.region:
-        raise Forbidden(
-            f"Your token is limited to region {principal.region}; this placement "
-            f"request belongs to region {request.region}."
-        )
+    ensure_may_see_record(
+        principal,
+        region=request.region,
+        municipality_number=request.municipality_number,
+        what="placement request",
+    )
 
 
 def to_out(
@@ -271,14 +264,7 @@ async def list_requests(
     urgency: str | None,
     function: str | None,
 ) -> tuple[Sequence[PlacementRequest], dict[UUID, list[BreachConfirmation]]]:
-    if principal.municipality_number is not None:
-        if municipality_number not in (None, principal.municipality_number):
-            raise Forbidden("A municipality's token lists only its own requests.")
-        municipality_number = principal.municipality_number
-    if principal.region is not None:
-        if region not in (None, principal.region):
-            raise Forbidden(f"Your token is limited to region {principal.region}.")
-        region = principal.region
+    region, municipality_number = scoped_filters(principal, region, municipality_number, "requests")
     rows = await repository.list_requests(
         uow.session,
         page,

@@ -36,8 +36,14 @@ from capacity.stays.schemas import (
     StayOut,
 )
 from common import clock
-from common.auth import Principal, ensure_agency, ensure_may_see_region
-from common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from common.auth import (
+    Principal,
+    ensure_agency,
+    ensure_may_see_record,
+    ensure_may_see_region,
+    scoped_filters,
+)
+from common.errors import Conflict, InvalidInput, NotFound
 from common.etag import check_if_match
 from common.ids import new_id
 from common.pagination import PageRequest
@@ -107,14 +113,9 @@ def to_out(stay: Stay, decisions: Sequence[SingleChildDecision], vault: National
 
 
 def ensure_may_see(principal: Principal, stay: Stay) -> None:
-    if principal.municipality_number is not None and (
-        principal.municipality_number != stay.municipality_number
-    ):
-        raise Forbidden(
-            f"Your token is for municipality {principal.municipality_number}; "
-            "this stay is another municipality's."
-        )
-    ensure_may_see_region(principal, stay.region, "stay")
+    ensure_may_see_record(
+        principal, region=stay.region, municipality_number=stay.municipality_number, what="stay"
+    )
 
 
 async def admit(
@@ -254,14 +255,9 @@ async def list_stays(
     institution_id: UUID | None,
     open_only: bool | None,
 ) -> tuple[Sequence[Stay], dict[UUID, list[SingleChildDecision]]]:
-    if principal.municipality_number is not None:
-        if municipality_number not in (None, principal.municipality_number):
-            raise Forbidden("A municipality's token lists only its own children's stays.")
-        municipality_number = principal.municipality_number
-    if principal.region is not None:
-        if region not in (None, principal.region):
-            raise Forbidden(f"Your token is limited to region {principal.region}.")
-        region = principal.region
+    region, municipality_number = scoped_filters(
+        principal, region, municipality_number, "children's stays"
+    )
     rows = await repository.list_stays(
         uow.session,
         page,
