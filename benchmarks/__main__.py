@@ -185,10 +185,10 @@ def report(results: dict[str, Result]) -> dict[str, object]:
 
 
 def start_profile(process: subprocess.Popen[bytes], out: Path) -> subprocess.Popen[bytes]:
-    """py-spy (install it yourself: `uv pip install py-spy`) sampling the server under load."""
+    """py-spy (a dev dependency, beside this interpreter) sampling the server under load."""
     return subprocess.Popen(
         [
-            "py-spy",
+            str(Path(sys.executable).with_name("py-spy")),
             "record",
             "--pid",
             str(process.pid),
@@ -198,7 +198,6 @@ def start_profile(process: subprocess.Popen[bytes], out: Path) -> subprocess.Pop
             str(out),
             "--rate",
             "200",
-            "--nonblocking",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -212,6 +211,7 @@ def stop_profile(profile: subprocess.Popen[bytes] | None) -> None:
 
 
 async def main(seconds: float, clients: int, institutions: int, profiling: bool) -> int:
+    (REPO_ROOT / ".data").mkdir(exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="bench-", dir=REPO_ROOT / ".data"))
     logs = REPO_ROOT / "bench-results"
     logs.mkdir(exist_ok=True)

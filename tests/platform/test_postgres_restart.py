@@ -12,7 +12,7 @@ from devstack.postgres import TEST_SETTINGS, EmbeddedPostgres
 from devstack.services import CAPACITY, GATEWAY
 from devstack.testing import build_app, eventually, fetch, running
 
-from .helpers import institution_body
+from .helpers import institution_body, placement_request_body
 
 pytestmark = pytest.mark.fault
 
@@ -58,11 +58,30 @@ async def test_a_postgres_restart_loses_nothing(environment, own_postgres, auth)
             await post_until_recorded(capacity, headers, institution_body(), f"before-{i}")
             for i in range(3)
         }
+        created = await capacity.post(
+            "/v1/placement-requests", json=placement_request_body(), headers=headers
+        )
+        assert created.status_code == 201, created.text
+        request_path = f"/v1/placement-requests/{created.json()['id']}"
         await asyncio.to_thread(server.stop)
         down = await capacity.post("/v1/institutions", json=institution_body(), headers=headers)
         assert down.status_code == 503
         assert down.headers["retry-after"] == "1"
         await asyncio.to_thread(server.start)
+        # Reads and one-statement writes on driver connections (no ORM) recover first:
+        # every pooled connection the restart broke is replaced, none answers 500.
+        statuses = [
+            (await capacity.get(request_path, headers=headers)).status_code for _ in range(30)
+        ] + [
+            (
+                await capacity.post(
+                    "/v1/placement-requests", json=placement_request_body(), headers=headers
+                )
+            ).status_code
+            for _ in range(30)
+        ]
+        assert set(statuses) <= {200, 201, 503}, statuses
+        assert 503 not in statuses[10:], statuses
         ids |= {
             await post_until_recorded(capacity, headers, institution_body(), f"after-{i}")
             for i in range(3)
@@ -75,7 +94,8 @@ async def test_a_postgres_restart_loses_nothing(environment, own_postgres, auth)
                 urls["reporting_gateway"],
                 "SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM inbox",
             )
-            assert inbox[0]["n"] == inbox[0]["d"] == 6
+            # Every event once: six institutions and every placement request recorded.
+            assert inbox[0]["n"] == inbox[0]["d"] == 6 + 1 + statuses.count(201)
 
         await eventually(all_applied_once, within=30)
         unsent = await fetch(

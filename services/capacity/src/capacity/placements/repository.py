@@ -18,8 +18,10 @@ from capacity.codes import (
 )
 from capacity.placements.models import BreachConfirmation, Offer, PlacementRequest
 from capacity.placements.priority import ORDER_SQL, RankedPlace, rung_sql
+from common.db import columns_of, from_row
 from common.pagination import PageRequest
 from common.reference import Region
+from common.uow import UnitOfWork
 
 
 async def get_request(
@@ -30,6 +32,24 @@ async def get_request(
         query = query.with_for_update()
     result: PlacementRequest | None = await session.scalar(query)
     return result
+
+
+_READ_REQUEST = f"SELECT {columns_of(PlacementRequest)} FROM placement_request WHERE id = $1"
+_READ_CONFIRMATIONS = (
+    f"SELECT {columns_of(BreachConfirmation)} FROM breach_confirmation "
+    "WHERE placement_request_id = $1 ORDER BY confirmed_at"
+)
+
+
+async def read_request(uow: UnitOfWork, request_id: UUID) -> PlacementRequest | None:
+    """The request for reading only (no lock, no session): the hot path of every GET."""
+    row = await uow.fetchrow(_READ_REQUEST, request_id)
+    return from_row(PlacementRequest, row) if row is not None else None
+
+
+async def read_confirmations(uow: UnitOfWork, request_id: UUID) -> list[BreachConfirmation]:
+    rows = await uow.fetch(_READ_CONFIRMATIONS, request_id)
+    return [from_row(BreachConfirmation, row) for row in rows]
 
 
 async def list_requests(

@@ -237,7 +237,13 @@ def _same_birthday(national_id: str, birth_date: Any) -> bool:
 async def load_request(
     uow: UnitOfWork, principal: Principal, request_id: UUID, *, for_update: bool = False
 ) -> PlacementRequest:
-    request = await repository.get_request(uow.session, request_id, for_update=for_update)
+    """The request, if the caller may see it. A reading unit gets a detached copy; a writing
+    unit the session's (locked with `for_update`), which it may change."""
+    request = (
+        await repository.read_request(uow, request_id)
+        if uow.read_only
+        else await repository.get_request(uow.session, request_id, for_update=for_update)
+    )
     if request is None:
         raise NotFound(f"No placement request {request_id}.")
     ensure_may_see(principal, request)
@@ -249,8 +255,7 @@ async def read_request(
 ) -> tuple[PlacementRequest, list[BreachConfirmation]]:
     request = await load_request(uow, principal, request_id)
     uow.audit("read", RESOURCE, request.id)
-    confirmations = await repository.confirmations_of(uow.session, [request.id])
-    return request, confirmations.get(request.id, [])
+    return request, await repository.read_confirmations(uow, request.id)
 
 
 async def list_requests(
