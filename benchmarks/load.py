@@ -1,5 +1,11 @@
-"""A closed-loop HTTP/1.1 load generator: `clients` keep-alive connections, each sending its
-next request as soon as the previous answer arrived, for `seconds`.
+"""An HTTP/1.1 load generator over `clients` keep-alive connections, for `seconds`:
+
+- closed loop (`run`): each connection sends its next request as soon as the previous answer
+  arrived, which finds the most the server can answer; latency there is mostly queueing
+  (Little's law: p50 is about clients / throughput);
+- open loop (`run_at_rate`): requests arrive on a fixed schedule whether or not earlier ones
+  were answered, and latency counts from the scheduled time, waiting for a free connection
+  included (no coordinated omission): how fast the server answers at a given load.
 
 Hand-written because no load tool reachable from this machine's registries is light enough:
 a Python HTTP client would take more CPU than the server it measures. This one writes raw
@@ -8,6 +14,7 @@ requests and reads just the status line, headers and body length, on uvloop."""
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -23,10 +30,28 @@ class Result:
     p50_ms: float
     p99_ms: float
     statuses: dict[int, int]
+    server_cpu_seconds: float | None = None
+    offered_rps: float | None = None
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds
+
+    @property
+    def cpu_ms_per_request(self) -> float | None:
+        """The server process's CPU time per answer: what the work costs, whatever else ran."""
+        if self.server_cpu_seconds is None or not self.requests:
+            return None
+        return self.server_cpu_seconds / self.requests * 1000
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of a process so far (Linux)."""
+    if pid is None:
+        return None
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 RequestFactory = Callable[[int], bytes]
@@ -67,6 +92,7 @@ async def run(
     clients: int = 32,
     seconds: float = 10.0,
     warmup: float = 2.0,
+    server_pid: int | None = None,
 ) -> Result:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
@@ -76,6 +102,8 @@ async def run(
     start = time.perf_counter()
     measure_from = start + warmup
     stop_at = measure_from + seconds
+
+    cpu_at: list[float | None] = []
 
     async def client() -> None:
         reader, writer = await asyncio.open_connection(host, port)
@@ -93,7 +121,72 @@ async def run(
         finally:
             writer.close()
 
-    await asyncio.gather(*(client() for _ in range(clients)))
+    async def cpu_meter() -> None:
+        await asyncio.sleep(max(0.0, measure_from - time.perf_counter()))
+        cpu_at.append(cpu_seconds(server_pid))
+        await asyncio.sleep(max(0.0, stop_at - time.perf_counter()))
+        cpu_at.append(cpu_seconds(server_pid))
+
+    await asyncio.gather(cpu_meter(), *(client() for _ in range(clients)))
+    return _result(name, latencies, seconds, statuses, cpu_at)
+
+
+async def run_at_rate(
+    name: str,
+    url: str,
+    make_request: RequestFactory,
+    *,
+    rate: float,
+    clients: int = 32,
+    seconds: float = 10.0,
+    warmup: float = 2.0,
+    server_pid: int | None = None,
+) -> Result:
+    """`rate` requests a second on a fixed schedule over at most `clients` connections."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    free: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
+    for _ in range(clients):
+        free.put_nowait(await asyncio.open_connection(host, port))
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    start = time.perf_counter()
+    measure_from, total = start + warmup, int((warmup + seconds) * rate)
+
+    async def one(index: int, due: float) -> None:
+        reader, writer = await free.get()
+        try:
+            writer.write(make_request(index))
+            status = await _read_response(reader)
+        finally:
+            free.put_nowait((reader, writer))
+        if due >= measure_from:
+            latencies.append(time.perf_counter() - due)
+            statuses[status] = statuses.get(status, 0) + 1
+
+    tasks = []
+    cpu_before: float | None = None
+    for index in range(total):
+        due = start + index / rate
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        if cpu_before is None and due >= measure_from:
+            cpu_before = cpu_seconds(server_pid)
+        tasks.append(asyncio.create_task(one(index, due)))
+    await asyncio.gather(*tasks)
+    cpu_after = cpu_seconds(server_pid)
+    while not free.empty():
+        free.get_nowait()[1].close()
+    result = _result(name, latencies, seconds, statuses, [cpu_before, cpu_after])
+    return Result(**{**result.__dict__, "offered_rps": rate})
+
+
+def _result(
+    name: str,
+    latencies: list[float],
+    seconds: float,
+    statuses: dict[int, int],
+    cpu_at: list[float | None],
+) -> Result:
     latencies.sort()
     quantiles = statistics.quantiles(latencies, n=100, method="inclusive")
     return Result(
@@ -103,4 +196,11 @@ async def run(
         p50_ms=quantiles[49] * 1000,
         p99_ms=quantiles[98] * 1000,
         statuses=statuses,
+        server_cpu_seconds=_difference(cpu_at),
     )
+
+
+def _difference(readings: list[float | None]) -> float | None:
+    if len(readings) != 2 or readings[0] is None or readings[1] is None:
+        return None
+    return readings[1] - readings[0]

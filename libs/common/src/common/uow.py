@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import PoolProxiedConnection
 
 from common.auth import Principal
-from common.db import is_transient
+from common.db import checkout_driver, is_transient
 from common.events import CloudEvent, D, EventType
 from common.ids import new_id
 from common.platform_tables import audit_event, outbox
@@ -79,11 +79,7 @@ class UnitOfWork:
 
     async def _autocommit_connection(self) -> asyncpg.Connection:
         if self._pooled is None:
-            pooled = await self._engine.raw_connection()
-            if pooled.driver_connection.is_closed():  # type: ignore[union-attr]
-                pooled.invalidate()  # the database restarted since it was last used
-                pooled = await self._engine.raw_connection()
-            self._pooled = pooled
+            self._pooled = await checkout_driver(self._engine)
         return self._pooled.driver_connection
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
