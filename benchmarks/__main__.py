@@ -288,29 +288,32 @@ async def main(seconds: float, clients: int, institutions: int, profiling: bool)
         processes.append(bare)
         bare_base = f"http://127.0.0.1:{bare_port}"
         ping = request_bytes("GET", f"{bare_base}/ping")
-        results["bare GET /ping"] = await run(
+        await measure(
+            results,
             "bare GET /ping",
             bare_base,
             lambda _i: ping,
             clients=clients,
             seconds=seconds,
-            server_pid=bare.pid,
+            pid=bare.pid,
         )
-        results["bare POST /echo"] = await run(
+        await measure(
+            results,
             "bare POST /echo",
             bare_base,
             lambda i: request_bytes("POST", f"{bare_base}/echo", body=placement_body(i)),
             clients=clients,
             seconds=seconds,
-            server_pid=bare.pid,
+            pid=bare.pid,
         )
-        results["bare POST + 1 INSERT"] = await run(
+        await measure(
+            results,
             "bare POST + 1 INSERT",
             bare_base,
             lambda i: request_bytes("POST", f"{bare_base}/write", body=placement_body(i)),
             clients=clients,
             seconds=seconds,
-            server_pid=bare.pid,
+            pid=bare.pid,
         )
         bare.terminate()
         bare.wait()

@@ -5,6 +5,7 @@ PostgreSQL only; there is deliberately no other code path.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import cache
@@ -118,6 +119,16 @@ async def driver_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
         raise
     finally:
         pooled.close()
+
+
+def numbered(sql: str, *names: str) -> str:
+    """SQL written with `:name` parameters for asyncpg, whose parameters are `$1`, `$2`, …
+    in the order of `names`."""
+    for number, name in enumerate(names, 1):
+        sql = re.sub(rf"(?<!:):{name}\b", f"${number}", sql)
+    if unknown := re.findall(r"(?<!:):([a-z_]+)\b", sql):
+        raise ValueError(f"parameters {unknown} not named")
+    return sql
 
 
 def is_transient(exc: BaseException) -> bool:

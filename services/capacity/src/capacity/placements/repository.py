@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity.codes import (
@@ -18,7 +18,7 @@ from capacity.codes import (
 )
 from capacity.placements.models import BreachConfirmation, Offer, PlacementRequest
 from capacity.placements.priority import ORDER_SQL, RankedPlace, rung_sql
-from common.db import columns_of, from_row
+from common.db import columns_of, from_row, numbered
 from common.pagination import PageRequest
 from common.reference import Region
 from common.uow import UnitOfWork
@@ -167,34 +167,49 @@ _RANKED = """
          WHERE f.free_places > 0
     )
 """.replace("RUNG", rung_sql("f.contract_type", "i.region = :region", "f.has_framework"))
-_PAGE = text(_RANKED + f"SELECT * FROM ranked ORDER BY {ORDER_SQL} LIMIT :limit OFFSET :offset")
-_ONE = text(
-    _RANKED + "SELECT * FROM ranked WHERE institution_id = :institution_id "
-    "AND contract_type = :contract_type"
+# The ranking runs on the driver connection: on a cache miss it is the whole request.
+_RANKING = ("function", "on", "region")
+_PAGE = numbered(
+    _RANKED + f"SELECT * FROM ranked ORDER BY {ORDER_SQL} LIMIT :limit OFFSET :offset",
+    *_RANKING,
+    "limit",
+    "offset",
 )
-_BEST = text(_RANKED + "SELECT min(rung) FROM ranked")
-_HAS_FRAMEWORK = text("""
+_ONE = numbered(
+    _RANKED + "SELECT * FROM ranked WHERE institution_id = :institution_id "
+    "AND contract_type = :contract_type",
+    *_RANKING,
+    "institution_id",
+    "contract_type",
+)
+_BEST = numbered(_RANKED + "SELECT min(rung) AS rung FROM ranked", *_RANKING)
+_HAS_FRAMEWORK = numbered(
+    """
     SELECT EXISTS (SELECT 1 FROM place_contract
                     WHERE institution_id = :institution_id AND function = :function
                       AND contract_type = 'framework' AND valid_from <= :on
-                      AND (valid_to IS NULL OR valid_to >= :on))
-""")
+                      AND (valid_to IS NULL OR valid_to >= :on)) AS has_framework
+    """,
+    "institution_id",
+    "function",
+    "on",
+)
 
 
-def _place(row: Any) -> RankedPlace:
+def _place(row: Mapping[str, Any]) -> RankedPlace:
     return RankedPlace(
-        institution_id=row.institution_id,
-        institution_name=row.institution_name,
-        region=Region(row.region),
-        ownership=Ownership(row.ownership),
-        contract_type=ContractType(row.contract_type),
-        free_places=int(row.free_places),
-        rung=int(row.rung),
+        institution_id=row["institution_id"],
+        institution_name=row["institution_name"],
+        region=Region(row["region"]),
+        ownership=Ownership(row["ownership"]),
+        contract_type=ContractType(row["contract_type"]),
+        free_places=int(row["free_places"]),
+        rung=int(row["rung"]),
     )
 
 
 async def ranked_places(
-    session: AsyncSession,
+    uow: UnitOfWork,
     function: InstitutionFunction,
     on: date,
     region: Region,
@@ -204,59 +219,36 @@ async def ranked_places(
 ) -> list[RankedPlace]:
     """Free places for `function` on `on` (contracted places − stays open that day), in the
     priority order for a child from `region`."""
-    rows = await session.execute(
-        _PAGE,
-        {
-            "function": str(function),
-            "on": on,
-            "region": str(region),
-            "limit": limit,
-            "offset": offset,
-        },
-    )
+    rows = await uow.fetch(_PAGE, str(function), on, str(region), limit, offset)
     return [_place(row) for row in rows]
 
 
 async def ranked_place(
-    session: AsyncSession,
+    uow: UnitOfWork,
     function: InstitutionFunction,
     on: date,
     region: Region,
     institution_id: UUID,
     contract_type: ContractType,
 ) -> RankedPlace | None:
-    row = (
-        await session.execute(
-            _ONE,
-            {
-                "function": str(function),
-                "on": on,
-                "region": str(region),
-                "institution_id": institution_id,
-                "contract_type": str(contract_type),
-            },
-        )
-    ).first()
+    row = await uow.fetchrow(
+        _ONE, str(function), on, str(region), institution_id, str(contract_type)
+    )
     return _place(row) if row is not None else None
 
 
 async def best_rung(
-    session: AsyncSession, function: InstitutionFunction, on: date, region: Region
+    uow: UnitOfWork, function: InstitutionFunction, on: date, region: Region
 ) -> int | None:
-    value = await session.scalar(
-        _BEST, {"function": str(function), "on": on, "region": str(region)}
-    )
-    return int(value) if value is not None else None
+    row = await uow.fetchrow(_BEST, str(function), on, str(region))
+    return int(row["rung"]) if row is not None and row["rung"] is not None else None
 
 
 async def has_framework(
-    session: AsyncSession, institution_id: UUID, function: InstitutionFunction, on: date
+    uow: UnitOfWork, institution_id: UUID, function: InstitutionFunction, on: date
 ) -> bool:
-    return bool(
-        await session.scalar(
-            _HAS_FRAMEWORK, {"institution_id": institution_id, "function": str(function), "on": on}
-        )
-    )
+    row = await uow.fetchrow(_HAS_FRAMEWORK, institution_id, str(function), on)
+    return bool(row is not None and row["has_framework"])
 
 
 async def mark_overdue_breached(

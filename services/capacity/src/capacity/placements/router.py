@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Response
 
 from capacity.codes import InstitutionFunction, PlacementRequestStatus, Urgency
@@ -128,6 +129,7 @@ async def get_placement_request(
 @router.get(
     "/{request_id}/candidates",
     summary="Free places by the 5-step priority order",
+    response_model=CandidateList,
     responses=problem_responses(404),
 )
 async def list_candidates(
@@ -136,16 +138,18 @@ async def list_candidates(
     cache: RankingCache = Depends(get_ranking_cache),
     principal: Principal = Depends(read),
     uow: UnitOfWork = Depends(get_uow),
-) -> CandidateList:
+) -> Response:
     request, ranked = await service.candidates(
-        uow, principal, cache, request_id, limit=page.limit + 1, offset=page.offset
+        uow, principal, cache, request_id, limit=page.limit, offset=page.offset
     )
-    return CandidateList(
-        placement_request_id=request.id,
-        date=request.desired_start_date,
-        items=ranked[: page.limit],
-        next_cursor=page.next_cursor(len(ranked)),
-    )
+    # A `CandidateList`, with the candidates as serialized once for the cache.
+    body = {
+        "placement_request_id": str(request.id),
+        "date": request.desired_start_date,
+        "items": ranked.candidates_json,
+        "next_cursor": page.next_cursor(len(ranked.candidates) + ranked.has_more),
+    }
+    return Response(orjson.dumps(body), media_type="application/json")
 
 
 @router.post(

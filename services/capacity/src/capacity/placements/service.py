@@ -36,7 +36,7 @@ from capacity.placements.events import (
 )
 from capacity.placements.models import BreachConfirmation, Offer, PlacementRequest
 from capacity.placements.priority import RankedPlace, reason_for, rung_of
-from capacity.placements.ranking_cache import RankingCache
+from capacity.placements.ranking_cache import RankedPage, RankingCache
 from capacity.placements.schemas import (
     BreachConfirmationIn,
     BreachConfirmationOut,
@@ -312,23 +312,27 @@ async def candidates(
     *,
     limit: int,
     offset: int,
-) -> tuple[PlacementRequest, list[Candidate]]:
+) -> tuple[PlacementRequest, RankedPage]:
+    """A page of `limit` candidates from `offset`, and whether more follow."""
     request = await load_request(uow, principal, request_id)
     uow.audit("read", RESOURCE, request.id, purpose="candidates")
     key = (request.function, request.desired_start_date, request.region, limit, offset)
-    candidates = cache.get(key)
-    if candidates is None:
+    page = cache.get(key)
+    if page is None:
         places = await repository.ranked_places(
-            uow.session,
+            uow,
             request.function,
             request.desired_start_date,
             request.region,
-            limit=limit,
+            limit=limit + 1,
             offset=offset,
         )
-        candidates = [to_candidate(place, request) for place in places]
-        cache.put(key, candidates)
-    return request, candidates
+        page = RankedPage(
+            [to_candidate(place, request) for place in places[:limit]],
+            has_more=len(places) > limit,
+        )
+        cache.put(key, page)
+    return request, page
 
 
 def to_candidate(place: RankedPlace, request: PlacementRequest) -> Candidate:
@@ -372,22 +376,20 @@ async def make_offer(
 
     on = request.desired_start_date
     chosen = await repository.ranked_place(
-        uow.session, request.function, on, request.region, institution.id, data.contract_type
+        uow, request.function, on, request.region, institution.id, data.contract_type
     )
     if chosen is not None:
         rung = chosen.rung
     elif data.contract_type is ContractType.single_purchase:
         # A single purchase brings its own place, even where none is free under contract.
-        has_framework = await repository.has_framework(
-            uow.session, institution.id, request.function, on
-        )
+        has_framework = await repository.has_framework(uow, institution.id, request.function, on)
         rung = rung_of(data.contract_type, institution.region == request.region, has_framework)
     else:
         raise Conflict(
             f"{institution.name} has no free {data.contract_type} place for "
             f"{data.function} on {on}."
         )
-    best = await repository.best_rung(uow.session, request.function, on, request.region)
+    best = await repository.best_rung(uow, request.function, on, request.region)
     if best is not None and best < rung and data.justification is None:
         raise InvalidInput(
             "justification",
