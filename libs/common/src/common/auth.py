@@ -164,12 +164,15 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
 bearer = HTTPBearer(auto_error=False, description="A token from POST /v1/auth/token.")
 
 
-async def authenticate(request: Request) -> Principal:
+async def authenticate(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = None
+) -> Principal:
     """The verified caller of this request (verified once, then kept on the request)."""
     principal = getattr(request.state, "principal", None)
     if principal is not None:
         return principal  # type: ignore[no-any-return]
-    credentials: HTTPAuthorizationCredentials | None = await bearer(request)
+    if credentials is None:
+        credentials = await bearer(request)
     if credentials is None:
         raise Unauthorized("This endpoint needs a bearer token (Authorization: Bearer …).")
     verifier: TokenVerifier = request.app.state.platform.verifier
@@ -186,9 +189,9 @@ def require_scopes(*scopes: str) -> Callable[..., Awaitable[Principal]]:
 
     async def dependency(
         request: Request,
-        _credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+        credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
     ) -> Principal:
-        principal = await authenticate(request)
+        principal = await authenticate(request, credentials)
         missing = [scope for scope in scopes if scope not in principal.scopes]
         if missing:
             raise Forbidden(f"The token lacks the scope {' '.join(missing)}.")

@@ -32,7 +32,8 @@ from common.platform_tables import audit_event, outbox
 from common.telemetry import current_trace_id, inject_context, tracer
 
 _tracer = tracer(__name__)
-_statements: dict[tuple[Any, ...], str] = {}
+# Per shape of a one-statement write: its SQL and which parameters are JSON.
+_statements: dict[tuple[Any, ...], tuple[str, frozenset[int]]] = {}
 
 
 class UnitOfWork:
@@ -189,15 +190,14 @@ class UnitOfWork:
         which PostgreSQL runs as its own transaction."""
         groups = _grouped(self._pending)
         shape = tuple((table.name, tuple(rows[0]), len(rows)) for table, rows in groups)
-        sql = _statements.get(shape)
-        if sql is None:
-            sql = _statements[shape] = _cte_sql(groups)
-        args = [
-            _adapt(table, column, row[column])
-            for table, rows in groups
-            for row in rows
-            for column in rows[0]
-        ]
+        statement = _statements.get(shape)
+        if statement is None:
+            statement = _statements[shape] = (_cte_sql(groups), _json_parameters(groups))
+        sql, json_parameters = statement
+        args = [row[column] for _table, rows in groups for row in rows for column in rows[0]]
+        for index in json_parameters:
+            if args[index] is not None:
+                args[index] = orjson.dumps(args[index]).decode()
         with _tracer.start_as_current_span(
             "INSERT unit of work",
             kind=SpanKind.CLIENT,
@@ -251,8 +251,12 @@ def _cte_sql(groups: list[tuple[Table, list[dict[str, Any]]]]) -> str:
     return f"WITH {ctes} {last}"
 
 
-def _adapt(table: Table, column: str, value: Any) -> Any:
-    """The few conversions SQLAlchemy would have made for asyncpg."""
-    if value is not None and isinstance(table.c[column].type, JSONB):
-        return orjson.dumps(value).decode()
-    return value
+def _json_parameters(groups: list[tuple[Table, list[dict[str, Any]]]]) -> frozenset[int]:
+    """The parameters asyncpg takes as JSON text (the one conversion SQLAlchemy would make)."""
+    columns = [
+        isinstance(table.c[column].type, JSONB)
+        for table, rows in groups
+        for _row in rows
+        for column in rows[0]
+    ]
+    return frozenset(index for index, is_json in enumerate(columns) if is_json)
