@@ -23,7 +23,7 @@ from tenacity import AsyncRetrying, before_sleep_log, wait_exponential_jitter
 from common import metrics
 from common.db import driver_connection, plain_url
 from common.messaging import Messaging, StreamSpec
-from common.telemetry import extract_context, inject_context, tracer
+from common.telemetry import extract_context, inject_context, spans_recorded, tracer
 
 log = logging.getLogger(__name__)
 
@@ -113,16 +113,11 @@ class OutboxRelay:
         async with driver_connection(self._engine) as connection, connection.transaction():
             rows = await connection.fetch(_CLAIM, self._batch_size)
             for row in rows:
-                with self._tracer.start_as_current_span(
-                    f"{row['subject']} publish",
-                    context=extract_context(orjson.loads(row["headers"] or "{}")),
-                    kind=SpanKind.PRODUCER,
-                    attributes={
-                        "messaging.system": "nats",
-                        "messaging.message.id": str(row["id"]),
-                    },
-                ):
-                    headers = {**inject_context(), "Nats-Msg-Id": str(row["id"])}
+                stored = orjson.loads(row["headers"] or "{}")
+                with self._publish_span(row, stored):
+                    # Recorded: the publish span's context; else the request's, as stored.
+                    context = inject_context() if spans_recorded() else stored
+                    headers = {**context, "Nats-Msg-Id": str(row["id"])}
                     try:
                         await js.publish(
                             self._stream.subject(row["subject"]),
@@ -140,6 +135,18 @@ class OutboxRelay:
         if failure is not None:
             raise failure
         return len(sent)
+
+    def _publish_span(
+        self, row: asyncpg.Record, stored: dict[str, str]
+    ) -> contextlib.AbstractContextManager[object]:
+        if not spans_recorded():
+            return contextlib.nullcontext()
+        return self._tracer.start_as_current_span(
+            f"{row['subject']} publish",
+            context=extract_context(stored),
+            kind=SpanKind.PRODUCER,
+            attributes={"messaging.system": "nats", "messaging.message.id": str(row["id"])},
+        )
 
     async def _update_backlog_metrics(self) -> None:
         now = time.monotonic()

@@ -126,6 +126,11 @@ class Platform:
         # cyclic garbage collector's way (shorter, rarer pauses under load).
         gc.collect()
         gc.freeze()
+        # A request allocates thousands of short-lived objects: at Python's default (700) the
+        # collector runs several times per request, for nothing (measured: ~15 % of the CPU
+        # of a write). Memory stays bounded; collections are rarer, not skipped.
+        _, older, oldest = gc.get_threshold()
+        gc.set_threshold(self.settings.gc_gen0_threshold, older, oldest)
         self.messaging.start()
         if self.relay is not None and self.settings.outbox_relay_enabled:
             self._spawn(self.relay.run(), "outbox-relay")

@@ -51,6 +51,12 @@ class ServiceSettings(BaseSettings):
 
     idempotency_ttl_hours: float = Field(24, gt=0)
 
+    gc_gen0_threshold: int = Field(
+        50_000,
+        ge=700,
+        description="Allocations between young-generation collections (Python's default 700).",
+    )
+
     @field_validator("auth_jwks_url", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:

@@ -20,6 +20,7 @@ from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 _configured = False
+_recording = False
 
 
 def configure_tracing(service_name: str, exporter: str) -> None:
@@ -28,10 +29,11 @@ def configure_tracing(service_name: str, exporter: str) -> None:
     recorded, but `TraceContextMiddleware` still gives every request a trace id and carries
     the caller's, so logs, outbox rows, NATS headers and inbox rows correlate, at a small
     fraction of the cost of even unrecorded SDK spans."""
-    global _configured
+    global _configured, _recording
     if _configured:
         return
     if exporter != "none":
+        _recording = True
         provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
         if exporter == "console":
             provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
@@ -80,6 +82,12 @@ class TraceContextMiddleware:
 
 def tracer(name: str) -> trace.Tracer:
     return trace.get_tracer(name)
+
+
+def spans_recorded() -> bool:
+    """Whether spans go anywhere. Hot paths skip their own spans when not: even a no-op
+    span's context switch costs more than the bookkeeping it would describe."""
+    return _recording
 
 
 def inject_context() -> dict[str, str]:

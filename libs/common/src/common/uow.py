@@ -11,6 +11,7 @@ round trip that is its own transaction.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -29,7 +30,7 @@ from common.db import checkout_driver, is_transient
 from common.events import CloudEvent, D, EventType
 from common.ids import new_id
 from common.platform_tables import audit_event, outbox
-from common.telemetry import current_trace_id, inject_context, tracer
+from common.telemetry import current_trace_id, inject_context, spans_recorded, tracer
 
 _tracer = tracer(__name__)
 # Per shape of a one-statement write: its SQL and which parameters are JSON.
@@ -198,10 +199,14 @@ class UnitOfWork:
         for index in json_parameters:
             if args[index] is not None:
                 args[index] = orjson.dumps(args[index]).decode()
-        with _tracer.start_as_current_span(
-            "INSERT unit of work",
-            kind=SpanKind.CLIENT,
-            attributes={"db.system": "postgresql", "db.statement": sql[:2000]},
+        with (
+            _tracer.start_as_current_span(
+                "INSERT unit of work",
+                kind=SpanKind.CLIENT,
+                attributes={"db.system": "postgresql", "db.statement": sql[:2000]},
+            )
+            if spans_recorded()
+            else contextlib.nullcontext()
         ):
             # A reading unit that has read reuses its connection (autocommit): never hold one
             # connection while waiting for a second.
