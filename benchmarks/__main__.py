@@ -6,8 +6,10 @@ write at >= 30 % of the bare endpoint's throughput with p99 <= 50 ms; candidates
 institutions with p99 <= 20 ms. Results also go to bench-results/capacity.json.
 
 Each endpoint is measured twice: closed loop (the most it answers; latency there is queueing,
-p50 ~ 32 clients / throughput) and open loop at half that throughput (how fast it answers
-under load it can carry). Beside each, the server's CPU time per answer.
+p50 ~ 32 clients / throughput), in interleaved rounds whose median is kept, because a shared
+machine's speed drifts by a third from minute to minute; then open loop at half that
+throughput (how fast it answers under load it can carry). Beside each, the server's CPU time
+per answer.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -148,29 +151,57 @@ def placement_body(index: int) -> bytes:
 HALF_LOAD = " at half load"
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    base: str
+    make_request: RequestFactory
+    pid: int
+
+
+def shifted(make_request: RequestFactory, by: int) -> RequestFactory:
+    """The same requests with other numbers (a write's child_ref is new in every round)."""
+    return lambda index: make_request(by + index)
+
+
 async def measure(
-    results: dict[str, Result],
-    name: str,
-    base: str,
-    make_request: RequestFactory,
-    *,
-    clients: int,
-    seconds: float,
-    pid: int,
-) -> None:
-    """Closed loop, then open loop at half the throughput just measured."""
-    results[name] = most = await run(
-        name, base, make_request, clients=clients, seconds=seconds, server_pid=pid
-    )
-    results[name + HALF_LOAD] = await run_at_rate(
-        name + HALF_LOAD,
-        base,
-        lambda i: make_request(10**6 + i),
-        rate=most.rps / 2,
-        clients=clients,
-        seconds=seconds,
-        server_pid=pid,
-    )
+    endpoints: list[Endpoint], *, rounds: int, clients: int, seconds: float
+) -> dict[str, Result]:
+    """Closed loop in `rounds` interleaved rounds (every endpoint once per round, so a noisy
+    minute on a shared machine touches all of them alike), the median round kept; then each
+    endpoint in open loop at half its median throughput."""
+    closed: dict[str, list[Result]] = {endpoint.name: [] for endpoint in endpoints}
+    for round_number in range(rounds):
+        for endpoint in endpoints:
+            closed[endpoint.name].append(
+                await run(
+                    endpoint.name,
+                    endpoint.base,
+                    shifted(endpoint.make_request, round_number * 10**6),
+                    clients=clients,
+                    seconds=seconds,
+                    server_pid=endpoint.pid,
+                )
+            )
+    results: dict[str, Result] = {}
+    for endpoint in endpoints:
+        by_throughput = sorted(closed[endpoint.name], key=lambda result: result.rps)
+        results[endpoint.name] = by_throughput[len(by_throughput) // 2]
+    for endpoint in endpoints:
+        results[endpoint.name + HALF_LOAD] = await run_at_rate(
+            endpoint.name + HALF_LOAD,
+            endpoint.base,
+            shifted(endpoint.make_request, 10**8),
+            rate=results[endpoint.name].rps / 2,
+            clients=clients,
+            seconds=seconds,
+            server_pid=endpoint.pid,
+        )
+    return {
+        name: results[name]
+        for endpoint in endpoints
+        for name in (endpoint.name, endpoint.name + HALF_LOAD)
+    }
 
 
 def report(results: dict[str, Result]) -> dict[str, object]:
@@ -254,7 +285,9 @@ def stop_profile(profile: subprocess.Popen[bytes] | None) -> None:
         profile.wait()
 
 
-async def main(seconds: float, clients: int, institutions: int, profiling: bool) -> int:
+async def main(
+    seconds: float, rounds: int, clients: int, institutions: int, profiling: bool
+) -> int:
     (REPO_ROOT / ".data").mkdir(exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="bench-", dir=REPO_ROOT / ".data"))
     logs = REPO_ROOT / "bench-results"
@@ -262,6 +295,7 @@ async def main(seconds: float, clients: int, institutions: int, profiling: bool)
     postgres = EmbeddedPostgres(root / "postgres")
     nats = EmbeddedNats(root / "nats")
     processes: list[subprocess.Popen[bytes]] = []
+    profile: subprocess.Popen[bytes] | None = None
     try:
         server = postgres.start()
         nats_url = nats.start()
@@ -279,45 +313,6 @@ async def main(seconds: float, clients: int, institutions: int, profiling: bool)
         jwks.write_bytes(orjson.dumps(issuer.jwks))
         token = issuer.issue("national-admin", "national-admin-local")["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
-
-        results: dict[str, Result] = {}
-        bare_port = free_port()
-        bare = serve(
-            "benchmarks.bare:app", bare_port, {"BARE_DATABASE_URL": capacity_db}, logs / "bare.log"
-        )
-        processes.append(bare)
-        bare_base = f"http://127.0.0.1:{bare_port}"
-        ping = request_bytes("GET", f"{bare_base}/ping")
-        await measure(
-            results,
-            "bare GET /ping",
-            bare_base,
-            lambda _i: ping,
-            clients=clients,
-            seconds=seconds,
-            pid=bare.pid,
-        )
-        await measure(
-            results,
-            "bare POST /echo",
-            bare_base,
-            lambda i: request_bytes("POST", f"{bare_base}/echo", body=placement_body(i)),
-            clients=clients,
-            seconds=seconds,
-            pid=bare.pid,
-        )
-        await measure(
-            results,
-            "bare POST + 1 INSERT",
-            bare_base,
-            lambda i: request_bytes("POST", f"{bare_base}/write", body=placement_body(i)),
-            clients=clients,
-            seconds=seconds,
-            pid=bare.pid,
-        )
-        bare.terminate()
-        bare.wait()
-
         key = base64.urlsafe_b64encode(os.urandom(32)).decode()
         env = {
             "DATABASE_URL": capacity_db,
@@ -331,88 +326,79 @@ async def main(seconds: float, clients: int, institutions: int, profiling: bool)
             "DATABASE_MAX_OVERFLOW": "0",
             "LOG_LEVEL": "INFO",
         }
-        port = free_port()
+
+        # Every server up at once (an idle one costs nothing), so rounds can interleave.
+        bare_port, port, uncached_port = free_port(), free_port(), free_port()
+        bare = serve(
+            "benchmarks.bare:app", bare_port, {"BARE_DATABASE_URL": capacity_db}, logs / "bare.log"
+        )
+        processes.append(bare)
         capacity = serve(CAPACITY.app_factory, port, env, logs / "capacity.log")
         processes.append(capacity)
-        base = f"http://127.0.0.1:{port}"
-        profile = start_profile(capacity, logs / "profile-write.txt") if profiling else None
-        await measure(
-            results,
-            "POST /v1/placement-requests",
-            base,
-            lambda i: request_bytes(
-                "POST",
-                f"{base}/v1/placement-requests",
-                body=placement_body(10**7 + i),
-                headers=auth,
-            ),
-            clients=clients,
-            seconds=seconds,
-            pid=capacity.pid,
+        uncached = serve(
+            CAPACITY.app_factory,
+            uncached_port,
+            {**env, "CANDIDATES_CACHE_SECONDS": "0", "OUTBOX_RELAY_ENABLED": "false"},
+            logs / "capacity-uncached.log",
         )
-        stop_profile(profile)
-        async with httpx.AsyncClient(base_url=base, headers=auth) as client:
-            created = await client.post(
-                "/v1/placement-requests",
-                content=placement_body(1),
-                headers={"Content-Type": "application/json"},
-            )
-            request_id = created.json()["id"]
-            count, cursor = 0, None
-            while True:
-                page = (
-                    await client.get(
-                        f"/v1/placement-requests/{request_id}/candidates",
-                        params={"limit": 500, **({"cursor": cursor} if cursor else {})},
-                    )
-                ).json()
-                count += len(page["items"])
-                cursor = page["next_cursor"]
-                if cursor is None:
-                    break
+        processes.append(uncached)
+        bare_base = f"http://127.0.0.1:{bare_port}"
+        base = f"http://127.0.0.1:{port}"
+        uncached_base = f"http://127.0.0.1:{uncached_port}"
+
+        request_id, count = await one_request_and_its_candidates(base, auth)
         print(
             f"candidates for one request: {count} of {institutions} institutions "
             "(answered 50 a page, best first)"
         )
-        candidates = request_bytes(
-            "GET", f"{base}/v1/placement-requests/{request_id}/candidates", headers=auth
-        )
-        profile = start_profile(capacity, logs / "profile-candidates.txt") if profiling else None
-        await measure(
-            results,
-            "GET candidates",
-            base,
-            lambda _i: candidates,
-            clients=clients,
-            seconds=seconds,
-            pid=capacity.pid,
-        )
+        ping = request_bytes("GET", f"{bare_base}/ping")
+        candidates_path = f"/v1/placement-requests/{request_id}/candidates"
+        candidates = request_bytes("GET", base + candidates_path, headers=auth)
+        candidates_uncached = request_bytes("GET", uncached_base + candidates_path, headers=auth)
+        endpoints = [
+            Endpoint("bare GET /ping", bare_base, lambda _i: ping, bare.pid),
+            Endpoint(
+                "bare POST /echo",
+                bare_base,
+                lambda i: request_bytes("POST", f"{bare_base}/echo", body=placement_body(i)),
+                bare.pid,
+            ),
+            Endpoint(
+                "bare POST + 1 INSERT",
+                bare_base,
+                lambda i: request_bytes("POST", f"{bare_base}/write", body=placement_body(i)),
+                bare.pid,
+            ),
+            Endpoint(
+                "POST /v1/placement-requests",
+                base,
+                lambda i: request_bytes(
+                    "POST",
+                    f"{base}/v1/placement-requests",
+                    body=placement_body(10**10 + i),
+                    headers=auth,
+                ),
+                capacity.pid,
+            ),
+            Endpoint("GET candidates", base, lambda _i: candidates, capacity.pid),
+            Endpoint(
+                "GET candidates, no cache",
+                uncached_base,
+                lambda _i: candidates_uncached,
+                uncached.pid,
+            ),
+        ]
+        profile = start_profile(capacity, logs / "profile-capacity.txt") if profiling else None
+        results = await measure(endpoints, rounds=rounds, clients=clients, seconds=seconds)
         stop_profile(profile)
-        capacity.terminate()
-        capacity.wait()
-
-        uncached = serve(
-            CAPACITY.app_factory,
-            port,
-            {**env, "CANDIDATES_CACHE_SECONDS": "0"},
-            logs / "capacity-uncached.log",
-        )
-        processes.append(uncached)
-        await measure(
-            results,
-            "GET candidates, no cache",
-            base,
-            lambda _i: candidates,
-            clients=clients,
-            seconds=seconds,
-            pid=uncached.pid,
-        )
+        profile = None
         summary = report(results)
         (logs / "capacity.json").write_text(
             json.dumps(
                 {
                     "clients": clients,
                     "seconds": seconds,
+                    "rounds": rounds,
                     "institutions": institutions,
                     "candidates": count,
                     **summary,
@@ -422,6 +408,7 @@ async def main(seconds: float, clients: int, institutions: int, profiling: bool)
         )
         return 0
     finally:
+        stop_profile(profile)
         for process in processes:
             if process.poll() is None:
                 process.terminate()
@@ -431,9 +418,33 @@ async def main(seconds: float, clients: int, institutions: int, profiling: bool)
         shutil.rmtree(root, ignore_errors=True)
 
 
+async def one_request_and_its_candidates(base: str, auth: dict[str, str]) -> tuple[str, int]:
+    """A placement request, and how many candidates it has over every page."""
+    async with httpx.AsyncClient(base_url=base, headers=auth) as client:
+        created = await client.post(
+            "/v1/placement-requests",
+            content=placement_body(1),
+            headers={"Content-Type": "application/json"},
+        )
+        request_id = str(created.json()["id"])
+        count, cursor = 0, None
+        while True:
+            page = (
+                await client.get(
+                    f"/v1/placement-requests/{request_id}/candidates",
+                    params={"limit": 500, **({"cursor": cursor} if cursor else {})},
+                )
+            ).json()
+            count += len(page["items"])
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return request_id, count
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=5.0, help="per round and endpoint")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved closed-loop rounds")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--institutions", type=int, default=1000)
     parser.add_argument(
@@ -448,4 +459,6 @@ if __name__ == "__main__":
         uvloop.install()
     except ImportError:
         pass
-    sys.exit(asyncio.run(main(args.seconds, args.clients, args.institutions, args.profile)))
+    sys.exit(
+        asyncio.run(main(args.seconds, args.rounds, args.clients, args.institutions, args.profile))
+    )
