@@ -86,20 +86,22 @@ class UnitOfWork:
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         connection = await self.driver()
-        try:
-            rows: list[asyncpg.Record] = await connection.fetch(sql, *args)
-            return rows
-        except Exception as exc:
-            self._discard_if_broken(exc)
-            raise
+        with _statement_span("SELECT", sql):
+            try:
+                rows: list[asyncpg.Record] = await connection.fetch(sql, *args)
+                return rows
+            except Exception as exc:
+                self._discard_if_broken(exc)
+                raise
 
     async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
         connection = await self.driver()
-        try:
-            return await connection.fetchrow(sql, *args)
-        except Exception as exc:
-            self._discard_if_broken(exc)
-            raise
+        with _statement_span("SELECT", sql):
+            try:
+                return await connection.fetchrow(sql, *args)
+            except Exception as exc:
+                self._discard_if_broken(exc)
+                raise
 
     def _discard_if_broken(self, exc: Exception) -> None:
         if self._pooled is not None and is_transient(exc):
@@ -199,15 +201,7 @@ class UnitOfWork:
         for index in json_parameters:
             if args[index] is not None:
                 args[index] = orjson.dumps(args[index]).decode()
-        with (
-            _tracer.start_as_current_span(
-                "INSERT unit of work",
-                kind=SpanKind.CLIENT,
-                attributes={"db.system": "postgresql", "db.statement": sql[:2000]},
-            )
-            if spans_recorded()
-            else contextlib.nullcontext()
-        ):
+        with _statement_span("INSERT unit of work", sql):
             # A reading unit that has read reuses its connection (autocommit): never hold one
             # connection while waiting for a second.
             connection = (
@@ -219,6 +213,18 @@ class UnitOfWork:
                 self._discard_if_broken(exc)
                 raise
         self._pending = []
+
+
+def _statement_span(name: str, sql: str) -> contextlib.AbstractContextManager[object]:
+    """A client span for SQL sent past SQLAlchemy (whose statements its instrumentation
+    traces), when spans are recorded at all."""
+    if not spans_recorded():
+        return contextlib.nullcontext()
+    return _tracer.start_as_current_span(
+        name,
+        kind=SpanKind.CLIENT,
+        attributes={"db.system": "postgresql", "db.statement": sql[:2000]},
+    )
 
 
 def _grouped(
