@@ -12,7 +12,7 @@ round trip that is its own transaction.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -86,27 +86,26 @@ class UnitOfWork:
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         connection = await self.driver()
-        with _statement_span("SELECT", sql):
-            try:
-                rows: list[asyncpg.Record] = await connection.fetch(sql, *args)
-                return rows
-            except Exception as exc:
-                self._discard_if_broken(exc)
-                raise
+        with _statement_span("SELECT", sql), self._discarded_if_broken():
+            rows: list[asyncpg.Record] = await connection.fetch(sql, *args)
+        return rows
 
     async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
         connection = await self.driver()
-        with _statement_span("SELECT", sql):
-            try:
-                return await connection.fetchrow(sql, *args)
-            except Exception as exc:
-                self._discard_if_broken(exc)
-                raise
+        with _statement_span("SELECT", sql), self._discarded_if_broken():
+            row: asyncpg.Record | None = await connection.fetchrow(sql, *args)
+        return row
 
-    def _discard_if_broken(self, exc: Exception) -> None:
-        if self._pooled is not None and is_transient(exc):
-            self._pooled.invalidate()
-            self._pooled = None
+    @contextlib.contextmanager
+    def _discarded_if_broken(self) -> Iterator[None]:
+        """A pooled connection that failed (database restart, network) never goes back."""
+        try:
+            yield
+        except Exception as exc:
+            if self._pooled is not None and is_transient(exc):
+                self._pooled.invalidate()
+                self._pooled = None
+            raise
 
     def _release_pooled(self) -> None:
         if self._pooled is not None:
@@ -201,17 +200,11 @@ class UnitOfWork:
         for index in json_parameters:
             if args[index] is not None:
                 args[index] = orjson.dumps(args[index]).decode()
-        with _statement_span("INSERT unit of work", sql):
-            # A reading unit that has read reuses its connection (autocommit): never hold one
-            # connection while waiting for a second.
-            connection = (
-                await self.driver() if self.read_only else await self._autocommit_connection()
-            )
-            try:
-                await connection.execute(sql, *args)
-            except Exception as exc:
-                self._discard_if_broken(exc)
-                raise
+        # A reading unit that has read reuses its connection (autocommit): never hold one
+        # connection while waiting for a second.
+        connection = await self.driver() if self.read_only else await self._autocommit_connection()
+        with _statement_span("INSERT unit of work", sql), self._discarded_if_broken():
+            await connection.execute(sql, *args)
         self._pending = []
 
 

@@ -35,9 +35,9 @@ async def get_request(
 
 
 _READ_REQUEST = f"SELECT {columns_of(PlacementRequest)} FROM placement_request WHERE id = $1"
-_READ_CONFIRMATIONS = (
+_CONFIRMATIONS = (
     f"SELECT {columns_of(BreachConfirmation)} FROM breach_confirmation "
-    "WHERE placement_request_id = $1 ORDER BY confirmed_at"
+    "WHERE placement_request_id = ANY($1::uuid[]) ORDER BY confirmed_at"
 )
 
 
@@ -45,11 +45,6 @@ async def read_request(uow: UnitOfWork, request_id: UUID) -> PlacementRequest | 
     """The request for reading only (no lock, no session): the hot path of every GET."""
     row = await uow.fetchrow(_READ_REQUEST, request_id)
     return from_row(PlacementRequest, row) if row is not None else None
-
-
-async def read_confirmations(uow: UnitOfWork, request_id: UUID) -> list[BreachConfirmation]:
-    rows = await uow.fetch(_READ_CONFIRMATIONS, request_id)
-    return [from_row(BreachConfirmation, row) for row in rows]
 
 
 async def list_requests(
@@ -105,18 +100,14 @@ async def find_by_national_id_hash(
 
 
 async def confirmations_of(
-    session: AsyncSession, request_ids: Sequence[UUID]
+    uow: UnitOfWork, request_ids: Sequence[UUID]
 ) -> dict[UUID, list[BreachConfirmation]]:
     if not request_ids:
         return {}
-    rows = await session.scalars(
-        select(BreachConfirmation)
-        .where(BreachConfirmation.placement_request_id.in_(request_ids))
-        .order_by(BreachConfirmation.confirmed_at)
-    )
     grouped: dict[UUID, list[BreachConfirmation]] = {}
-    for row in rows:
-        grouped.setdefault(row.placement_request_id, []).append(row)
+    for row in await uow.fetch(_CONFIRMATIONS, list(request_ids)):
+        confirmation = from_row(BreachConfirmation, row)
+        grouped.setdefault(confirmation.placement_request_id, []).append(confirmation)
     return grouped
 
 

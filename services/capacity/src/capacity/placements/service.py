@@ -255,7 +255,8 @@ async def read_request(
 ) -> tuple[PlacementRequest, list[BreachConfirmation]]:
     request = await load_request(uow, principal, request_id)
     uow.audit("read", RESOURCE, request.id)
-    return request, await repository.read_confirmations(uow, request.id)
+    confirmations = await repository.confirmations_of(uow, [request.id])
+    return request, confirmations.get(request.id, [])
 
 
 async def list_requests(
@@ -282,7 +283,7 @@ async def list_requests(
     )
     for row in rows[: page.limit]:
         uow.audit("list", RESOURCE, row.id)
-    return rows, await repository.confirmations_of(uow.session, [row.id for row in rows])
+    return rows, await repository.confirmations_of(uow, [row.id for row in rows])
 
 
 async def search_by_national_id(
