@@ -18,7 +18,7 @@ import os
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 
@@ -94,10 +94,7 @@ async def run(
     warmup: float = 2.0,
     server_pid: int | None = None,
 ) -> Result:
-    parts = urlsplit(url)
-    host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
+    tally = _Tally()
     counter = iter(range(10**12))
     start = time.perf_counter()
     measure_from = start + warmup
@@ -106,7 +103,7 @@ async def run(
     cpu_at: list[float | None] = []
 
     async def client() -> None:
-        reader, writer = await asyncio.open_connection(host, port)
+        reader, writer = await _connect(url)
         try:
             while True:
                 sent = time.perf_counter()
@@ -116,8 +113,7 @@ async def run(
                 status = await _read_response(reader)
                 done = time.perf_counter()
                 if sent >= measure_from:
-                    latencies.append(done - sent)
-                    statuses[status] = statuses.get(status, 0) + 1
+                    tally.add(done - sent, status)
         finally:
             writer.close()
 
@@ -128,7 +124,7 @@ async def run(
         cpu_at.append(cpu_seconds(server_pid))
 
     await asyncio.gather(cpu_meter(), *(client() for _ in range(clients)))
-    return _result(name, latencies, seconds, statuses, cpu_at)
+    return tally.result(name, seconds, cpu_at)
 
 
 async def run_at_rate(
@@ -143,13 +139,10 @@ async def run_at_rate(
     server_pid: int | None = None,
 ) -> Result:
     """`rate` requests a second on a fixed schedule over at most `clients` connections."""
-    parts = urlsplit(url)
-    host, port = parts.hostname or "127.0.0.1", parts.port or 80
     free: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
     for _ in range(clients):
-        free.put_nowait(await asyncio.open_connection(host, port))
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
+        free.put_nowait(await _connect(url))
+    tally = _Tally()
     start = time.perf_counter()
     measure_from, total = start + warmup, int((warmup + seconds) * rate)
 
@@ -161,8 +154,7 @@ async def run_at_rate(
         finally:
             free.put_nowait((reader, writer))
         if due >= measure_from:
-            latencies.append(time.perf_counter() - due)
-            statuses[status] = statuses.get(status, 0) + 1
+            tally.add(time.perf_counter() - due, status)
 
     tasks = []
     cpu_before: float | None = None
@@ -176,28 +168,43 @@ async def run_at_rate(
     cpu_after = cpu_seconds(server_pid)
     while not free.empty():
         free.get_nowait()[1].close()
-    result = _result(name, latencies, seconds, statuses, [cpu_before, cpu_after])
-    return Result(**{**result.__dict__, "offered_rps": rate})
+    return tally.result(name, seconds, [cpu_before, cpu_after], offered_rps=rate)
 
 
-def _result(
-    name: str,
-    latencies: list[float],
-    seconds: float,
-    statuses: dict[int, int],
-    cpu_at: list[float | None],
-) -> Result:
-    latencies.sort()
-    quantiles = statistics.quantiles(latencies, n=100, method="inclusive")
-    return Result(
-        name=name,
-        requests=len(latencies),
-        seconds=seconds,
-        p50_ms=quantiles[49] * 1000,
-        p99_ms=quantiles[98] * 1000,
-        statuses=statuses,
-        server_cpu_seconds=_difference(cpu_at),
-    )
+async def _connect(url: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    parts = urlsplit(url)
+    return await asyncio.open_connection(parts.hostname or "127.0.0.1", parts.port or 80)
+
+
+@dataclass
+class _Tally:
+    """The answers of the measured window: latency and status of each."""
+
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+
+    def add(self, latency: float, status: int) -> None:
+        self.latencies.append(latency)
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def result(
+        self,
+        name: str,
+        seconds: float,
+        cpu_at: list[float | None],
+        offered_rps: float | None = None,
+    ) -> Result:
+        quantiles = statistics.quantiles(sorted(self.latencies), n=100, method="inclusive")
+        return Result(
+            name=name,
+            requests=len(self.latencies),
+            seconds=seconds,
+            p50_ms=quantiles[49] * 1000,
+            p99_ms=quantiles[98] * 1000,
+            statuses=self.statuses,
+            server_cpu_seconds=_difference(cpu_at),
+            offered_rps=offered_rps,
+        )
 
 
 def _difference(readings: list[float | None]) -> float | None:
