@@ -35,14 +35,14 @@ import httpx
 import orjson
 
 from benchmarks.load import RequestFactory, Result, request_bytes, run, run_at_rate
-from common.local_issuer import LocalIssuer, generate_signing_key
 from common.municipalities import MUNICIPALITIES
 from common.reference import region_of_county
 from devstack.databases import database_url, ensure_database, migrate
 from devstack.nats import EmbeddedNats
 from devstack.ports import free_port
 from devstack.postgres import EmbeddedPostgres
-from devstack.services import CAPACITY, REPO_ROOT, uvicorn_command
+from devstack.services import CAPACITY, REPO_ROOT
+from reporting_gateway.auth.issuer import LocalIssuer, generate_signing_key
 
 ISSUER = "http://bench.issuer"
 AUDIENCE = "bufetat-platform"
@@ -59,7 +59,7 @@ OWNERSHIP = {
 def serve(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         process = subprocess.Popen(
-            uvicorn_command(app, port, factory=app.endswith("create_app")),
+            command(app, port),
             env={**os.environ, **env},
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -81,6 +81,27 @@ def serve(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Pop
             pass
         time.sleep(0.2)
     raise RuntimeError(f"{app} did not start; see {log}")
+
+
+def command(app: str, port: int) -> list[str]:
+    """The capacity service as production runs it; the bare app with plain uvicorn."""
+    if app == CAPACITY.app_factory:
+        return CAPACITY.command(port)
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+    ]
 
 
 async def seed_institutions(url: str, count: int) -> None:
@@ -325,6 +346,7 @@ async def main(
             "DATABASE_POOL_SIZE": "20",
             "DATABASE_MAX_OVERFLOW": "0",
             "LOG_LEVEL": "INFO",
+            "ENVIRONMENT": "local",
         }
 
         # Every server up at once (an idle one costs nothing), so rounds can interleave.

@@ -11,7 +11,7 @@ import nats
 import pytest
 
 from common.events import CloudEvent
-from common.messaging import STREAMS
+from common.messaging import StreamSpec
 from devstack.services import CAPACITY, GATEWAY
 from devstack.testing import build_app, eventually, fetch, running, stream_info
 
@@ -47,7 +47,7 @@ async def publish_raw(nats_url: str, subject: str, payload: bytes, msg_id: str) 
     client = await nats.connect(nats_url)
     try:
         js = client.jetstream()
-        await js.add_stream(STREAMS["capacity"].namespaced(namespace).config())
+        await js.add_stream(StreamSpec.of_service("capacity").namespaced(namespace).config())
         await js.publish(subject, payload, headers={"Nats-Msg-Id": msg_id})
     finally:
         await client.close()

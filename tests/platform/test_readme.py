@@ -57,12 +57,14 @@ def test_the_municipality_flow_in_the_readme_works(stack, issuer):
 
 def test_every_setting_is_in_the_readme():
     from capacity.settings import CapacitySettings
+    from common.serve import ServerSettings
     from family_counselling.settings import FamilyCounsellingSettings
     from foster_care.settings import FosterCareSettings
     from reporting_gateway.settings import GatewaySettings
 
     text = README.read_text()
     for settings in (
+        ServerSettings,
         CapacitySettings,
         GatewaySettings,
         FosterCareSettings,

@@ -7,29 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from common.clock import OSLO
+from devstack import testing
 
 _counter = itertools.count(1)
-
-_K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
-_K2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 
 
 def national_id(birth: date, *, d_number: bool = False) -> str:
     """A national identity number with valid check digits for `birth`."""
-    for individual in range(100, 1000):
-        day = birth.day + (40 if d_number else 0)
-        digits = [int(c) for c in f"{day:02d}{birth.month:02d}{birth.year % 100:02d}{individual}"]
-        k1 = 11 - sum(d * w for d, w in zip(digits, _K1, strict=False)) % 11
-        k1 = 0 if k1 == 11 else k1
-        if k1 == 10:
-            continue
-        digits.append(k1)
-        k2 = 11 - sum(d * w for d, w in zip(digits, _K2, strict=False)) % 11
-        k2 = 0 if k2 == 11 else k2
-        if k2 == 10:
-            continue
-        return "".join(map(str, digits)) + str(k2)
-    raise AssertionError("no valid number")
+    return testing.national_id(birth, d_number=d_number)
 
 
 def oslo_day(instant: datetime) -> str:

@@ -5,27 +5,58 @@ from __future__ import annotations
 
 import itertools
 
-from capacity.codes import ContractType
-from capacity.placements.priority import rung_of, rung_sql
+from sqlalchemy import Boolean, bindparam, select
+
+from capacity.codes import ContractType, Ownership
+from capacity.institutions.models import Institution, PlaceContract
+from capacity.placement_requests.priority import (
+    OWNERSHIP_ORDER,
+    ownership_rank,
+    rung_expression,
+    rung_of,
+)
+from common.db import DriverStatement
 from devstack.testing import fetch
 
 
 async def test_the_sql_and_python_rungs_agree(database_server):
+    contract_type_column = PlaceContract.__table__.c.contract_type
+    statement = DriverStatement(
+        select(
+            rung_expression(
+                bindparam("contract_type", type_=contract_type_column.type),
+                bindparam("same_region", type_=Boolean()),
+                bindparam("has_framework", type_=Boolean()),
+            ).label("rung")
+        )
+    )
     combinations = list(itertools.product(ContractType, (True, False), (True, False)))
     for contract_type, same_region, has_framework in combinations:
-        expression = rung_sql("$1::text", "$2::boolean", "$3::boolean")
-        rows = await fetch(
-            database_server,
-            f"SELECT {expression} AS rung",
-            str(contract_type),
-            same_region,
-            has_framework,
+        arguments = statement.arguments(
+            {
+                "contract_type": contract_type,
+                "same_region": same_region,
+                "has_framework": has_framework,
+            }
         )
+        rows = await fetch(database_server, statement.sql, *arguments)
         assert rows[0]["rung"] == rung_of(contract_type, same_region, has_framework), (
             contract_type,
             same_region,
             has_framework,
         )
+
+
+async def test_the_sql_ownership_order_is_the_python_one(database_server):
+    ownership = Institution.__table__.c.ownership
+    statement = DriverStatement(
+        select(ownership_rank(bindparam("ownership", type_=ownership.type)).label("rank"))
+    )
+    for owner in Ownership:
+        rows = await fetch(
+            database_server, statement.sql, *statement.arguments({"ownership": owner})
+        )
+        assert rows[0]["rank"] == OWNERSHIP_ORDER[owner], owner
 
 
 def test_the_five_steps():

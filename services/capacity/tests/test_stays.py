@@ -215,11 +215,14 @@ async def test_stays_are_scoped_and_audited(api, capacity, auth, environment):
     assert admit.status_code == 403
     rows = await fetch(
         await environment.database(CAPACITY),
-        "SELECT action, client_id FROM audit_event WHERE resource_type = 'stay' "
+        "SELECT action, client_id, outcome FROM audit_event WHERE resource_type = 'stay' "
         "AND resource_id = $1 ORDER BY at",
         stay["id"],
     )
-    assert [(r["action"], r["client_id"]) for r in rows] == [
-        ("create", "national-admin"),
-        ("read", "municipality-0301"),
+    # Granted and denied, every attempt on the child's record is in the trail.
+    assert [(r["action"], r["client_id"], r["outcome"]) for r in rows] == [
+        ("create", "national-admin", "granted"),
+        ("read", "region-vest", "forbidden"),
+        ("read", "municipality-4601", "forbidden"),
+        ("read", "municipality-0301", "granted"),
     ]

@@ -9,12 +9,15 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import MetaData
 
 from common import health
 from common.access_log import AccessLogMiddleware
 from common.auth import JwksSource
 from common.consumer import Subscription
+from common.db import conflict_details
 from common.errors import (
     PROBLEM_JSON,
     FieldError,
@@ -24,8 +27,8 @@ from common.errors import (
     problem_responses,
 )
 from common.events import EventRegistry
+from common.http import BodyLimitMiddleware
 from common.logging import configure_logging
-from common.messaging import StreamSpec
 from common.platform import Platform, Worker
 from common.settings import ServiceSettings
 from common.telemetry import TraceContextMiddleware, configure_tracing
@@ -40,7 +43,7 @@ def create_service_app(
     description: str,
     routers: Sequence[APIRouter],
     version: str = "1.0.0",
-    stream: StreamSpec | None = None,
+    metadata: MetaData | None = None,
     events: EventRegistry | None = None,
     subscriptions: Sequence[Subscription] = (),
     workers: Sequence[Worker] = (),
@@ -49,12 +52,19 @@ def create_service_app(
     configure: Callable[[FastAPI, Platform], None] | None = None,
     resources: Callable[[Platform], AbstractAsyncContextManager[None]] | None = None,
 ) -> FastAPI:
-    """`resources` opens and closes what a service holds beyond the platform (e.g. clients)."""
+    """`metadata`: the service's tables (constraints marked as conflicts answer 409);
+    `events`: what it publishes (its outbox goes to the registry's stream); `resources`
+    opens and closes what a service holds beyond the platform (e.g. clients)."""
     configure_logging(settings.service_name, settings.log_level, settings.log_format)
     configure_tracing(settings.service_name, settings.otel_traces_exporter)
     recording = settings.otel_traces_exporter != "none"
     platform = Platform(
-        settings, stream=stream, subscriptions=subscriptions, workers=workers, jwks=jwks
+        settings,
+        stream=events.stream if events is not None else None,
+        subscriptions=subscriptions,
+        workers=workers,
+        jwks=jwks,
+        conflicts=conflict_details(metadata) if metadata is not None else None,
     )
 
     @asynccontextmanager
@@ -66,7 +76,8 @@ def create_service_app(
             stack.push_async_callback(platform.stop)
             yield
 
-    app = FastAPI(
+    # Swagger UI and ReDoc from files served here, not from a CDN: the docs work offline.
+    app = FastAPIOffline(
         title=title,
         description=description,
         version=version,
@@ -96,6 +107,7 @@ def create_service_app(
 
     app.add_api_route("/metrics", _metrics, include_in_schema=False)
     _document_problems(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(AccessLogMiddleware, service=settings.service_name)
     if not recording:
         app.add_middleware(TraceContextMiddleware)  # outermost: the log line has the trace id

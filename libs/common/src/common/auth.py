@@ -5,11 +5,12 @@ it may see. Every route outside health and metrics depends on `require_scopes`."
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlparse
 
 import httpx
@@ -17,20 +18,14 @@ import jwt
 import orjson
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from common.errors import Forbidden, Unauthorized
 from common.reference import Region
+from common.schemas import unstorable
 
-SCOPES = (
-    "capacity.read",
-    "capacity.write",
-    "foster_care.read",
-    "foster_care.write",
-    "family_counselling.read",
-    "family_counselling.write",
-    "reports.read",
-    "reports.write",
-)
+# `<area>.<verb>`, e.g. `capacity.read`: each service names its own scopes.
+SCOPE_PATTERN = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*$")
 ALGORITHMS = ["RS256"]
 
 
@@ -107,7 +102,7 @@ class TokenVerifier:
             return cached[1]
         try:
             header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError:
+        except (jwt.PyJWTError, ValueError, TypeError):
             raise Unauthorized("The bearer token is not a JWT.") from None
         if header.get("alg") not in ALGORITHMS:
             raise Unauthorized("The bearer token is not signed with an accepted algorithm.")
@@ -133,7 +128,7 @@ class TokenVerifier:
             raise Unauthorized("The bearer token is for another audience.") from None
         except jwt.InvalidIssuerError:
             raise Unauthorized("The bearer token is from another issuer.") from None
-        except jwt.PyJWTError as exc:
+        except (jwt.PyJWTError, ValueError, TypeError) as exc:
             raise Unauthorized(f"The bearer token is not valid: {exc}.") from None
         principal = principal_from_claims(claims)
         if len(self._cache) > 10_000:
@@ -142,22 +137,45 @@ class TokenVerifier:
         return principal
 
 
-def principal_from_claims(claims: dict[str, Any]) -> Principal:
-    region = claims.get("region")
-    municipality = claims.get("municipality_number")
-    if region is not None and region not in Region.__members__:
-        raise Unauthorized(f"The token's region claim {region!r} is not a region.")
-    if municipality is not None and not (
-        isinstance(municipality, str) and len(municipality) == 4 and municipality.isdigit()
-    ):
-        raise Unauthorized("The token's municipality_number claim is not four digits.")
-    scope = claims.get("scope", "")
+def _storable(value: str) -> str:
+    problem = unstorable(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+Claim = Annotated[str, StringConstraints(min_length=1, max_length=256), AfterValidator(_storable)]
+
+
+class Claims(BaseModel):
+    """The claims the platform reads, with the types it needs: a validly signed token whose
+    claims have other types is refused (401), never trusted halfway."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    sub: Claim
+    client_id: Claim | None = None
+    scope: str | list[Claim] = ""
+    region: Region | None = None
+    municipality_number: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] | None = None
+
+
+def principal_from_claims(raw: dict[str, Any]) -> Principal:
+    try:
+        claims = Claims.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = ".".join(str(part) for part in error["loc"]) or "claims"
+        raise Unauthorized(
+            f"The bearer token's {name} claim is not valid: {error['msg']}."
+        ) from None
+    scopes = claims.scope.split() if isinstance(claims.scope, str) else claims.scope
     return Principal(
-        subject=str(claims["sub"]),
-        client_id=str(claims.get("client_id", claims["sub"])),
-        scopes=frozenset(scope.split() if isinstance(scope, str) else scope),
-        region=Region(region) if region else None,
-        municipality_number=municipality,
+        subject=claims.sub,
+        client_id=claims.client_id or claims.sub,
+        scopes=frozenset(scopes),
+        region=claims.region,
+        municipality_number=claims.municipality_number,
     )
 
 
@@ -183,9 +201,9 @@ async def authenticate(
 
 def require_scopes(*scopes: str) -> Callable[..., Awaitable[Principal]]:
     """Dependency: a valid token carrying every one of `scopes`."""
-    unknown = set(scopes) - set(SCOPES)
-    if unknown:
-        raise ValueError(f"unknown scopes {unknown}")
+    malformed = [scope for scope in scopes if not SCOPE_PATTERN.match(scope)]
+    if malformed:
+        raise ValueError(f"scopes {malformed} are not <area>.<verb>")
 
     async def dependency(
         request: Request,
@@ -205,18 +223,24 @@ def require_scopes(*scopes: str) -> Callable[..., Awaitable[Principal]]:
 
 
 def ensure_may_see_region(principal: Principal, region: Region | str, what: str) -> None:
-    """403 (not 404: the caller may know the id exists) when the token's region differs."""
+    """403 (not 404: the caller may know the id exists) when the token's region differs;
+    the answer says nothing more about the record."""
     if principal.region is not None and principal.region != region:
-        raise Forbidden(
-            f"Your token is limited to region {principal.region}; "
-            f"this {what} belongs to region {region}."
-        )
+        raise Forbidden(f"Your token is limited to region {principal.region}; this {what} is not.")
 
 
 def ensure_agency(principal: Principal, action: str) -> None:
     """Only Bufetat/Bufdir clients (not a municipality's) may do `action`."""
     if principal.municipality_number is not None:
         raise Forbidden(f"A municipality's token may not {action}.")
+
+
+def may_see_record(principal: Principal, *, region: Region | str, municipality_number: str) -> bool:
+    """Whether a child-level record of this region and municipality is the caller's to see."""
+    return principal.municipality_number in (None, municipality_number) and principal.region in (
+        None,
+        region,
+    )
 
 
 def ensure_may_see_record(
@@ -226,8 +250,7 @@ def ensure_may_see_record(
     one gets 403 (not 404: it is told it may not, not that nothing is there)."""
     if principal.municipality_number not in (None, municipality_number):
         raise Forbidden(
-            f"Your token is for municipality {principal.municipality_number}; "
-            f"this {what} belongs to another municipality."
+            f"Your token is for municipality {principal.municipality_number}; this {what} is not."
         )
     ensure_may_see_region(principal, region, what)
 

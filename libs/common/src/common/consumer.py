@@ -33,7 +33,8 @@ from common.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[UnitOfWork, CloudEvent], Awaitable[None]]
+Handler = Callable[[UnitOfWork, CloudEvent, int], Awaitable[None]]
+"""Applies one event (with its stream sequence, which orders the stream's facts)."""
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,7 @@ class InboxConsumer:
             if claimed.first() is None:
                 await uow.rollback()
                 return False
-            await self.subscription.handler(uow, event)
+            await self.subscription.handler(uow, event, stream_sequence)
             await uow.commit()
             return True
 

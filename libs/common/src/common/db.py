@@ -1,22 +1,28 @@
-"""Async SQLAlchemy 2 on asyncpg: engine, sessions, the constraint naming convention.
+"""Async SQLAlchemy 2 on asyncpg: engine, sessions, the constraint naming convention, the
+enum column, statements compiled once for the driver, and what a failed statement means.
 
 PostgreSQL only; there is deliberately no other code path.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from functools import cache
-from typing import Any, TypeVar
+from enum import Enum as PyEnum
+from typing import Any, cast
 
+import asyncpg
 import orjson
-from sqlalchemy import Enum, MetaData
+from sqlalchemy import Constraint, Enum, Float, Index, MetaData, Numeric, Table, inspect
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
 
 # Named constraints make Alembic migrations stable and error messages readable.
 NAMING_CONVENTION = {
@@ -26,40 +32,121 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+CONFLICT = "conflict"
+"""The `info` key of a constraint or unique index whose violation is a 409, not a bug: its
+value is the problem's detail, e.g. `UniqueConstraint(..., info={CONFLICT: "…"})`."""
 
 
 def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
 
 
-Model = TypeVar("Model")
+def enum_column(enum: type[PyEnum], name: str) -> Enum:
+    """Enums are stored as text with a CHECK, so adding a value is a plain migration."""
+    return Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+    )
 
 
-@cache
-def columns_of(model: type[Any]) -> str:
-    """`a, b, c`: every column of a mapped class, for hand-written SELECTs (never `*`, so a
-    later migration's column cannot surprise `from_row`)."""
-    return ", ".join(f'"{column.name}"' for column in model.__table__.columns)
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
-@cache
-def _converters(model: type[Any]) -> dict[str, Callable[[Any], Any]]:
-    return {
-        column.name: column.type.enum_class
-        for column in model.__table__.columns
-        if isinstance(column.type, Enum) and column.type.enum_class is not None
-    }
+# The dialect the engines use, for statements sent straight to the driver.
+DIALECT: PGDialect_asyncpg = PGDialect_asyncpg(  # type: ignore[no-untyped-call]
+    json_serializer=_json_dumps, json_deserializer=orjson.loads
+)
 
 
-def from_row(model: type[Model], row: Mapping[str, Any]) -> Model:
-    """A detached instance of `model` from a driver row selected with `columns_of(model)`,
-    converted as the ORM would (enums): for reads that skip the ORM's per-query cost. Never
-    changed and flushed: it belongs to no session."""
-    values = dict(row)
-    for name, convert in _converters(model).items():  # type: ignore[arg-type]
-        if values[name] is not None:
-            values[name] = convert(values[name])
-    return model(**values)
+class DriverStatement:
+    """A SQLAlchemy Core statement compiled once and run on the asyncpg connection itself:
+    the same SQL and the same type conversions (enums, JSON, …) SQLAlchemy would apply, in
+    both directions, without its per-statement cost (for hot paths the benchmark names).
+    Parameters are `bindparam`s, given by name."""
+
+    def __init__(self, statement: ClauseElement) -> None:
+        compiled = cast(SQLCompiler, statement.compile(dialect=DIALECT))
+        self.sql = str(compiled)
+        if "POSTCOMPILE" in self.sql:
+            raise ValueError("`in_()` expands at execution; compare with `or_()` or `any_()`")
+        self._binds = []
+        self._constants: dict[str, Any] = {}
+        for name in compiled.positiontup or ():
+            bind = compiled.binds[name]
+            self._binds.append((name, _bind_processor(bind.type)))
+            if not bind.required:  # a constant of the statement itself
+                self._constants[name] = compiled.params[name]
+        columns: list[ColumnElement[Any]] = list(getattr(statement, "selected_columns", ()))
+        self._columns = [(str(column.key), _result_processor(column.type)) for column in columns]
+
+    def arguments(self, parameters: Mapping[str, Any]) -> list[Any]:
+        parameters = {**self._constants, **parameters}
+        missing = [name for name, _ in self._binds if name not in parameters]
+        if missing:
+            raise TypeError(f"parameters {missing} not given")
+        return [
+            process(parameters[name]) if process is not None else parameters[name]
+            for name, process in self._binds
+        ]
+
+    def values(self, record: asyncpg.Record) -> dict[str, Any]:
+        """One row as `{column key: value}`, converted as SQLAlchemy would."""
+        return {
+            key: process(value) if process is not None and value is not None else value
+            for (key, process), value in zip(self._columns, record, strict=True)
+        }
+
+
+def _bind_processor(type_: Any) -> Callable[[Any], Any] | None:
+    processor: Callable[[Any], Any] | None = type_.dialect_impl(DIALECT).bind_processor(DIALECT)
+    return processor
+
+
+def _result_processor(type_: Any) -> Callable[[Any], Any] | None:
+    # Numbers are converted by what the database reported (SQLAlchemy passes the driver's
+    # type code): what PostgreSQL reports for a column of that type (float8, numeric).
+    reported = 701 if isinstance(type_, Float) else 1700 if isinstance(type_, Numeric) else None
+    processor: Callable[[Any], Any] | None = type_.dialect_impl(DIALECT).result_processor(
+        DIALECT, reported
+    )
+    return processor
+
+
+_MAPPED_COLUMNS: dict[type[Any], tuple[tuple[str, str, Any], ...]] = {}
+
+
+def _mapped_columns(model: type[Any]) -> tuple[tuple[str, str, Any], ...]:
+    """(attribute, column name, Python-side default) of every column a model maps."""
+    found = _MAPPED_COLUMNS.get(model)
+    if found is None:
+        found = _MAPPED_COLUMNS[model] = tuple(
+            (attribute.key, attribute.columns[0].name, attribute.columns[0].default)
+            for attribute in inspect(model).column_attrs
+        )
+    return found
+
+
+def table_of(model: type[Any]) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def row_of(entity: Any) -> dict[str, Any]:
+    """The entity's row, `{column name: value}`, with the model's Python-side defaults
+    filled in (and set on the entity, so it answers with them, as after an ORM flush)."""
+    row = {}
+    for attribute, column, default in _mapped_columns(type(entity)):
+        value = getattr(entity, attribute)
+        if value is None and default is not None:
+            value = default.arg(None) if default.is_callable else default.arg
+            setattr(entity, attribute, value)
+        row[column] = value
+    return row
 
 
 def asyncpg_url(url: str) -> str:
@@ -71,10 +158,6 @@ def asyncpg_url(url: str) -> str:
 def plain_url(url: str) -> str:
     """The libpq form of a URL, for asyncpg.connect()."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def _json_dumps(value: Any) -> str:
-    return orjson.dumps(value).decode()
 
 
 def create_engine(
@@ -98,8 +181,8 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 
 
 async def checkout_driver(engine: AsyncEngine) -> PoolProxiedConnection:
-    """A pooled connection to use through the driver's own API (asyncpg: a fraction of the
-    ORM's cost per statement); one the database closed since its last use is replaced."""
+    """A pooled connection to use through the driver's own API; one the database closed
+    since its last use is replaced."""
     pooled = await engine.raw_connection()
     if pooled.driver_connection.is_closed():  # type: ignore[union-attr]
         pooled.invalidate()
@@ -121,35 +204,58 @@ async def driver_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
         pooled.close()
 
 
-def numbered(sql: str, *names: str) -> str:
-    """SQL written with `:name` parameters for asyncpg, whose parameters are `$1`, `$2`, …
-    in the order of `names`."""
-    for number, name in enumerate(names, 1):
-        sql = re.sub(rf"(?<!:):{name}\b", f"${number}", sql)
-    if unknown := re.findall(r"(?<!:):([a-z_]+)\b", sql):
-        raise ValueError(f"parameters {unknown} not named")
-    return sql
+def _driver_error(exc: BaseException) -> BaseException:
+    """The driver's own exception behind SQLAlchemy's wrapping of it."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        orig: BaseException = exc.orig
+        return orig.__cause__ or orig
+    return exc
 
 
 def is_transient(exc: BaseException) -> bool:
-    """A failure of the database connection (restart, network), not of the statement."""
-    import asyncpg
-    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+    """The database is unreachable, restarting or overloaded: the statement was not at fault
+    and a retry shortly may succeed (answered 503 + Retry-After)."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    if isinstance(exc, InterfaceError | OperationalError):
+    if isinstance(exc, InterfaceError | OperationalError | PoolTimeout):
         return True
-    if isinstance(exc, DBAPIError) and exc.orig is not None:
-        exc = exc.orig
-        cause = getattr(exc, "__cause__", None)
-        if cause is not None:
-            exc = cause
+    exc = _driver_error(exc)
     return isinstance(
         exc,
+        # The socket: refused, reset, a Unix socket that vanished, a timeout.
         OSError
-        | ConnectionError
+        # The connection is closed or was never made.
         | asyncpg.PostgresConnectionError
-        | asyncpg.CannotConnectNowError
-        | asyncpg.InterfaceError,
+        | asyncpg.InterfaceError
+        # 57P01 admin shutdown, 57P02 crash shutdown, 57P03 starting up / shutting down,
+        # 57014 query cancelled; 53300 too many connections.
+        | asyncpg.exceptions.OperatorInterventionError
+        | asyncpg.exceptions.InsufficientResourcesError,
     )
+
+
+def violated_constraint(exc: BaseException) -> str | None:
+    """The name of the constraint (or unique index) an integrity error broke, if any."""
+    if isinstance(exc, IntegrityError):
+        exc = _driver_error(exc)
+    if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
+        return getattr(exc, "constraint_name", None)
+    return None
+
+
+def conflict_details(metadata: MetaData) -> dict[str, str]:
+    """`{constraint name: problem detail}` of every constraint and unique index marked with
+    `info={CONFLICT: …}` in the metadata: the one place a violation's meaning is written."""
+    details: dict[str, str] = {}
+    for table in metadata.tables.values():
+        items: list[Constraint | Index] = [*table.constraints, *table.indexes]
+        for item in items:
+            detail = item.info.get(CONFLICT)
+            if detail is not None:
+                if not isinstance(item.name, str):
+                    raise ValueError(f"a constraint of {table.name} marked {CONFLICT} has no name")
+                details[item.name] = detail
+    return details

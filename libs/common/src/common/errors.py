@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from opentelemetry import trace
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,10 @@ class Conflict(ProblemError):
 
 class PreconditionFailed(ProblemError):
     status, slug, title = 412, "precondition-failed", "The resource has changed"
+
+
+class PreconditionRequired(ProblemError):
+    status, slug, title = 428, "precondition-required", "If-Match is required"
 
 
 class InvalidInput(ProblemError):
@@ -200,55 +205,66 @@ async def _on_http(request: Request, exc: Exception) -> Response:
     )
 
 
-async def _on_database_error(request: Request, exc: Exception) -> Response:
-    from sqlalchemy.exc import TimeoutError as PoolTimeout
-
+def problem_for(method: str, path: str, exc: BaseException) -> Response:
+    """The answer to an exception no handler claimed: 503 + Retry-After while the database
+    is away (the request changed nothing and can be retried), else 500, logged with its
+    traceback once, without internals for the client."""
     from common.db import is_transient
 
-    if isinstance(exc, PoolTimeout) or is_transient(exc):
-        # The database is busy or restarting: the request changed nothing and can be retried.
-        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    if is_transient(exc):
+        log.warning("database unavailable on %s %s: %r", method, path, exc)
         return problem_response(
             503,
             slug="unavailable",
             title="Service unavailable",
             detail="The database is unavailable; retry shortly.",
-            instance=request.url.path,
+            instance=path,
             headers={"Retry-After": "1"},
         )
-    return await _on_unexpected(request, exc)
-
-
-async def _on_unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.error("unhandled error on %s %s", method, path, exc_info=exc)
     return problem_response(
         500,
         slug="internal-error",
         title="Internal error",
         detail="Something went wrong on our side; it has been logged.",
-        instance=request.url.path,
+        instance=path,
     )
+
+
+class UnhandledErrorMiddleware:
+    """Answers what escaped every handler (see `problem_for`) and ends the request there.
+    Starlette's own last resort answers too but then re-raises, and the server closes the
+    keep-alive connection: a proxy's next request on it would fail."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def noting_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noting_start)
+        except Exception as exc:
+            if started:  # half an answer is out: only closing the connection can tell
+                raise
+            response = problem_for(scope["method"], scope["path"], exc)
+            await response(scope, receive, send)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
-    # Database failures are answered here (503 while the database is away), not by the
-    # catch-all, which would also re-raise them into the server's log.
-    import asyncpg
-    from sqlalchemy.exc import DBAPIError
-    from sqlalchemy.exc import TimeoutError as PoolTimeout
-
-    for database_error in (
-        DBAPIError,
-        PoolTimeout,
-        asyncpg.PostgresConnectionError,
-        asyncpg.InterfaceError,
-        ConnectionError,
-    ):
-        app.add_exception_handler(database_error, _on_database_error)
-    app.add_exception_handler(Exception, _on_unexpected)
+    # Everything else, database outages included: `UnhandledErrorMiddleware`.
+    app.add_middleware(UnhandledErrorMiddleware)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -1,11 +1,16 @@
-"""ETag / If-Match for updates: a resource's ETag is its version number; an update with a
-stale `If-Match` is refused with 412 so concurrent edits never silently overwrite."""
+"""ETag / If-Match for updates: a resource's ETag is its version number. A change of fields
+(PATCH) must say which version it changes (`If-Match`, else 428) and a stale one is refused
+(412), so concurrent edits never silently overwrite each other. A state transition (a POST
+such as a discharge) may send If-Match too; without it the state machine guards it (a
+second discharge is a 409)."""
 
 from __future__ import annotations
 
 from fastapi import Header
 
-from common.errors import PreconditionFailed
+from common.errors import PreconditionFailed, PreconditionRequired
+
+_DESCRIPTION = "The ETag you last read; the change is refused (412) if it is stale."
 
 
 def etag_of(version: int) -> str:
@@ -14,13 +19,26 @@ def etag_of(version: int) -> str:
 
 async def if_match_header(
     if_match: str | None = Header(
+        None, alias="If-Match", max_length=200, description=_DESCRIPTION, examples=['"3"']
+    ),
+) -> str | None:
+    return if_match
+
+
+async def required_if_match(
+    if_match: str | None = Header(
         None,
         alias="If-Match",
         max_length=200,
-        description="The ETag you last read; the change is refused (412) if it is stale.",
+        description=_DESCRIPTION + " Required: without it the change is refused (428).",
         examples=['"3"'],
     ),
-) -> str | None:
+) -> str:
+    if if_match is None:
+        raise PreconditionRequired(
+            "Send If-Match with the ETag you last read, so your change cannot overwrite "
+            "one you have not seen."
+        )
     return if_match
 
 

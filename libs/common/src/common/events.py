@@ -18,6 +18,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from common.ids import new_id
+from common.messaging import StreamSpec
 
 _TYPE_PATTERN = re.compile(r"^[a-z_]+\.[a-z_]+\.[a-z_]+\.v[0-9]+$")
 
@@ -98,12 +99,17 @@ class EventType(Generic[D]):
     def parse(self, event: CloudEvent) -> D:
         return self.data_model.model_validate(event.data)
 
+    def matches(self, event: CloudEvent) -> bool:
+        """Whether `event` is of this type."""
+        return event.type == self.type
+
 
 class EventRegistry:
-    """The event types one service produces."""
+    """The event types one service produces, and the stream they go to."""
 
     def __init__(self, service: str) -> None:
         self.service = service
+        self.stream = StreamSpec.of_service(service)
         self._types: dict[str, EventType[Any]] = {}
 
     def register(self, type_: str, data_model: type[D], description: str) -> EventType[D]:

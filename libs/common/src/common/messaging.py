@@ -1,4 +1,5 @@
-"""The NATS connection and the JetStream streams, one per producing service.
+"""The NATS connection and the JetStream streams, one per producing service (its
+`EventRegistry` says which; see `StreamSpec.of_service`).
 
 The connection is made in the background with retries, so a service starts (and takes
 writes into its outbox) while NATS is down; once connected, nats-py reconnects by itself.
@@ -31,6 +32,12 @@ class StreamSpec:
     # Put before every subject when several environments share one NATS (see `namespaced`).
     subject_prefix: str = ""
 
+    @classmethod
+    def of_service(cls, service: str) -> StreamSpec:
+        """The stream a producing service publishes to: `CAPACITY` on `capacity.>`. A
+        consumer names it by the service; no list of services is kept here."""
+        return cls(service.upper(), (f"{service}.>",), f"Events of the {service} service.")
+
     def subject(self, event_type: str) -> str:
         """The NATS subject an event of `event_type` is published on."""
         return self.subject_prefix + event_type
@@ -56,17 +63,6 @@ class StreamSpec:
             storage=StorageType.FILE,
             duplicate_window=self.duplicate_window_seconds,
         )
-
-
-STREAMS: dict[str, StreamSpec] = {
-    "capacity": StreamSpec("CAPACITY", ("capacity.>",), "Events of the capacity service."),
-    "foster_care": StreamSpec(
-        "FOSTER_CARE", ("foster_care.>",), "Events of the foster_care service."
-    ),
-    "family_counselling": StreamSpec(
-        "FAMILY_COUNSELLING", ("family_counselling.>",), "Events of the family_counselling service."
-    ),
-}
 
 
 class Messaging:

@@ -160,6 +160,24 @@ def create_platform_tables() -> None:
     op.create_index("ix_audit_event_at", "audit_event", ["at"])
 
 
+def add_audit_outcome() -> None:
+    """Version 2 of the platform tables: the audit trail also keeps denied attempts."""
+    op.add_column(
+        "audit_event",
+        sa.Column(
+            "outcome",
+            sa.Text(),
+            nullable=False,
+            server_default=sa.text("'granted'"),
+            comment="granted, forbidden (403) or not_found (404)",
+        ),
+    )
+
+
+def drop_audit_outcome() -> None:
+    op.drop_column("audit_event", "outcome")
+
+
 def drop_platform_tables() -> None:
     for table in ("audit_event", "idempotency_key", "dead_letter", "inbox"):
         op.drop_table(table)

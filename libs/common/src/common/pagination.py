@@ -57,12 +57,27 @@ async def page_request(
     return PageRequest(limit=limit, after=decode_cursor(cursor) if cursor else None)
 
 
-def page_of(items: list[T], request: PageRequest, id_of: Callable[[T], UUID]) -> Page[T]:
-    """Build a page from up to `limit + 1` rows fetched in id order."""
-    has_more = len(items) > request.limit
-    items = items[: request.limit]
+U = TypeVar("U")
+
+
+@dataclass(frozen=True)
+class Window(Generic[T]):
+    """A page of rows as a repository found them, before they become answers."""
+
+    items: list[T]
+    next_cursor: str | None
+
+    def map(self, answer: Callable[[T], U]) -> Page[U]:
+        return Page[U](items=[answer(item) for item in self.items], next_cursor=self.next_cursor)
+
+
+def window_of(rows: list[T], request: PageRequest, id_of: Callable[[T], UUID]) -> Window[T]:
+    """The page in up to `limit + 1` rows fetched in id order (the extra row says that more
+    follow)."""
+    has_more = len(rows) > request.limit
+    items = rows[: request.limit]
     next_cursor = encode_cursor(id_of(items[-1])) if has_more and items else None
-    return Page[T](items=items, next_cursor=next_cursor)
+    return Window(items, next_cursor)
 
 
 @dataclass(frozen=True)

@@ -12,37 +12,28 @@ from typing import Annotated
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import AfterValidator, Field, SecretStr
-
-_K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
-_K2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-
-
-def _check_digit(digits: list[int], weights: tuple[int, ...]) -> int | None:
-    remainder = 11 - sum(d * w for d, w in zip(digits, weights, strict=False)) % 11
-    if remainder == 11:
-        return 0
-    return None if remainder == 10 else remainder
+from stdnum.exceptions import InvalidChecksum
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.no import fodselsnummer
 
 
 def national_id_problem(value: str) -> str | None:
-    """Why `value` is not a national identity number, or None when it is one."""
-    if len(value) != 11 or not value.isdigit():
+    """Why `value` is not a national identity number (fødselsnummer or D-number), or None.
+    python-stdnum checks both mod-11 check digits and the birth date they encode."""
+    if len(value) != 11 or not (value.isascii() and value.isdigit()):
         return "must be 11 digits"
-    digits = [int(c) for c in value]
-    day, month = int(value[0:2]), int(value[2:4])
-    if day > 40:  # a D-number adds 4 to the first digit
-        day -= 40
-    if month > 40:  # a synthetic/H-number style month is not a real person's number
-        return "has no valid birth date in its first six digits"
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        return "has no valid birth date in its first six digits"
     try:
-        date(2000, month, day)  # leap day checked against a leap year: century unknown here
-    except ValueError:
-        return "has no valid birth date in its first six digits"
-    if _check_digit(digits[:9], _K1) != digits[9] or _check_digit(digits[:10], _K2) != digits[10]:
+        fodselsnummer.validate(value)
+    except InvalidChecksum:
         return "fails the mod-11 check digits"
+    except StdnumError:
+        return "has no valid birth date in its first six digits"
     return None
+
+
+def birth_date_of(national_id: str) -> date:
+    """The birth date a valid national identity number encodes (D-numbers too)."""
+    return fodselsnummer.get_birth_date(national_id)
 
 
 def _valid(value: str) -> str:
@@ -89,8 +80,17 @@ class NationalIdVault:
     def lookup_hash(self, value: str) -> bytes:
         return hmac.new(self._hash_key, value.encode(), hashlib.sha256).digest()
 
-    def pseudonym(self, *parts: str) -> str:
-        """A stable key for a child that reveals nothing (for counting unique children)."""
+    def child_key(
+        self, municipality_number: str, child_ref: str, national_id: str | None = None
+    ) -> str:
+        """The pseudonymous key events carry for a child: the same child gets the same key
+        across requests, stays and services (to count unique children), and it reveals
+        nothing. By national id when there is one, else by the municipality's pseudonym."""
+        if national_id is not None:
+            return self._pseudonym("nid", national_id)
+        return self._pseudonym("ref", municipality_number, child_ref)
+
+    def _pseudonym(self, *parts: str) -> str:
         message = "\x1f".join(parts).encode()
         return hmac.new(self._hash_key, b"child:" + message, hashlib.sha256).hexdigest()[:32]
 

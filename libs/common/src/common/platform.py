@@ -4,9 +4,8 @@ work (outbox relay, consumers, housekeeping, the service's own workers)."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -50,7 +49,10 @@ class Platform:
         subscriptions: Sequence[Subscription] = (),
         workers: Sequence[Worker] = (),
         jwks: JwksSource | None = None,
+        conflicts: Mapping[str, str] | None = None,
     ) -> None:
+        """`stream`: where this service publishes its outbox (none: it publishes nothing);
+        `conflicts`: constraint names whose violation is a 409, with its detail."""
         self.settings = settings
         self.service = settings.service_name
         self.engine = create_engine(
@@ -59,6 +61,7 @@ class Platform:
             max_overflow=settings.database_max_overflow,
             application_name=settings.service_name,
         )
+        self.conflicts = dict(conflicts or {})
         self.session_factory = create_session_factory(self.engine)
         # Reads without BEGIN/COMMIT round trips; each statement sees committed data.
         self.read_session_factory = create_session_factory(
@@ -115,6 +118,7 @@ class Platform:
             self.service,
             read_only=read_only,
             commit_listeners=self.commit_listeners,
+            conflicts=self.conflicts,
         )
         try:
             yield uow
@@ -122,15 +126,6 @@ class Platform:
             await uow.close()
 
     async def start(self) -> None:
-        # Everything made while starting lives as long as the process: keep it out of the
-        # cyclic garbage collector's way (shorter, rarer pauses under load).
-        gc.collect()
-        gc.freeze()
-        # A request allocates thousands of short-lived objects: at Python's default (700) the
-        # collector runs several times per request, for nothing (measured: ~15 % of the CPU
-        # of a write). Memory stays bounded; collections are rarer, not skipped.
-        _, older, oldest = gc.get_threshold()
-        gc.set_threshold(self.settings.gc_gen0_threshold, older, oldest)
         self.messaging.start()
         if self.relay is not None and self.settings.outbox_relay_enabled:
             self._spawn(self.relay.run(), "outbox-relay")

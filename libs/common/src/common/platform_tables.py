@@ -95,6 +95,13 @@ audit_event = Table(
     Column("client_id", Text, nullable=False),
     Column("subject", Text, nullable=False, comment="The token's `sub`: who."),
     Column("action", Text, nullable=False, comment="read, list, create, update, search"),
+    Column(
+        "outcome",
+        Text,
+        nullable=False,
+        server_default=text("'granted'"),
+        comment="granted, forbidden (403) or not_found (404)",
+    ),
     Column("resource_type", Text, nullable=False),
     Column("resource_id", Text),
     Column("purpose", Text),

@@ -4,6 +4,7 @@ that was not recorded. POST routes also honour `Idempotency-Key`."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -15,6 +16,8 @@ from common import idempotency
 from common.auth import authenticate
 from common.errors import problem_responses
 from common.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 class UnitOfWorkRoute(APIRoute):
@@ -36,32 +39,56 @@ class UnitOfWorkRoute(APIRoute):
             read_only = request.method in ("GET", "HEAD")
             async with platform.unit_of_work(read_only=read_only) as uow:
                 request.state.uow = uow
-                key = request.headers.get(idempotency.HEADER) if request.method == "POST" else None
-                client_id: str | None = None
-                if key and 0 < len(key) <= 255:
-                    client_id = (await authenticate(request)).client_id
-                    request_hash = idempotency.fingerprint(
-                        request.method, request.url.path, request.url.query, await request.body()
-                    )
-                    stored = await idempotency.claim(
-                        uow.session,
-                        client_id,
-                        key,
-                        request_hash,
-                        platform.settings.idempotency_ttl_hours * 3600,
-                    )
-                    if stored is not None:
-                        return stored.replay()
-                response = await handle(request)
+                try:
+                    response = await self._answer(request, handle, uow)
+                except Exception:
+                    await _roll_back(uow)
+                    raise
                 if response.status_code >= 400:
-                    await uow.rollback()
-                    return response
-                if client_id is not None and key is not None:
-                    await idempotency.store(uow.session, client_id, key, response)
-                await uow.commit()
+                    await _roll_back(uow)
             return response
 
         return in_unit_of_work
+
+    @staticmethod
+    async def _answer(
+        request: Request,
+        handle: Callable[[Request], Coroutine[Any, Any, Response]],
+        uow: UnitOfWork,
+    ) -> Response:
+        platform = request.app.state.platform
+        key = request.headers.get(idempotency.HEADER) if request.method == "POST" else None
+        client_id: str | None = None
+        if key and 0 < len(key) <= 255:
+            client_id = (await authenticate(request)).client_id
+            request_hash = idempotency.fingerprint(
+                request.method, request.url.path, request.url.query, await request.body()
+            )
+            stored = await idempotency.claim(
+                uow.session,
+                client_id,
+                key,
+                request_hash,
+                platform.settings.idempotency_ttl_hours * 3600,
+            )
+            if stored is not None:
+                return stored.replay()
+        response = await handle(request)
+        if response.status_code < 400:
+            if client_id is not None and key is not None:
+                await idempotency.store(uow.session, client_id, key, response)
+            await uow.commit()
+        return response
+
+
+async def _roll_back(uow: UnitOfWork) -> None:
+    """Nothing of a failed request stays, but its denied attempts on child-level records."""
+    try:
+        await uow.rollback()
+        await uow.write_denials()
+    except Exception:
+        # The answer (often: the database is away) matters more than its audit of denials.
+        log.warning("denied attempts could not be audited", exc_info=True)
 
 
 async def get_uow(request: Request) -> UnitOfWork:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -51,13 +51,25 @@ class ServiceSettings(BaseSettings):
 
     idempotency_ttl_hours: float = Field(24, gt=0)
 
-    gc_gen0_threshold: int = Field(
-        50_000,
-        ge=700,
-        description="Allocations between young-generation collections (Python's default 700).",
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="Larger request bodies are refused (413) unread."
+    )
+    environment: Literal["local", "test", "staging", "production"] = Field(
+        "production",
+        description="Where the service runs; `make run` says local. Local conveniences (the "
+        "token issuer) refuse to start in staging and production.",
     )
 
     @field_validator("auth_jwks_url", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return value or None
+
+    @model_validator(mode="after")
+    def _keys_outside_the_local_stack(self) -> ServiceSettings:
+        if self.environment in ("staging", "production") and self.auth_jwks_url is None:
+            raise ValueError(
+                f"AUTH_JWKS_URL is required in {self.environment}: the issuer's keys decide "
+                "which tokens are trusted"
+            )
+        return self

@@ -56,6 +56,7 @@ def service_env(service: Service, server_url: str, nats_url: str) -> dict[str, s
         "NATS_URL": nats_url,
         "AUTH_ISSUER": os.environ.get("AUTH_ISSUER", gateway),
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
+        "ENVIRONMENT": os.environ.get("ENVIRONMENT", "local"),
     }
     if service is GATEWAY:
         env.setdefault("LOCAL_ISSUER_ENABLED", "true")

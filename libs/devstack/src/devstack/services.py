@@ -28,27 +28,18 @@ class Service:
         return f"{self.name}.app:create_app"
 
     def command(self, port: int) -> list[str]:
-        """The service as production runs it: uvicorn, one worker, our own access log."""
-        return uvicorn_command(self.app_factory, port, factory=True)
-
-
-def uvicorn_command(app: str, port: int, *, factory: bool) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        *(["--factory"] if factory else []),
-        app,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-        "--loop",
-        "uvloop",
-        "--http",
-        "httptools",
-    ]
+        """The service as production runs it: the platform's entrypoint (uvicorn, one
+        worker, our own access log, the process's tuning)."""
+        return [
+            sys.executable,
+            "-m",
+            "common.serve",
+            self.app_factory,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
 
 
 GATEWAY = Service("reporting_gateway", 8000, "")

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,6 +28,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
+from stdnum.no import fodselsnummer
 
 from devstack.databases import database_url, drop_database, ensure_database, migrate
 from devstack.nats import EmbeddedNats
@@ -123,7 +125,7 @@ def scratch_dir() -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def issuer(scratch_dir: Path) -> Any:
     """The local issuer with a key made for this run and the clients in deploy/local."""
-    from common.local_issuer import LocalIssuer, generate_signing_key
+    from reporting_gateway.auth.issuer import LocalIssuer, generate_signing_key
 
     key_file = scratch_dir / "signing-key.pem"
     generate_signing_key(key_file)
@@ -185,6 +187,7 @@ class Environment:
             "AUTH_ISSUER": ISSUER,
             "AUTH_AUDIENCE": AUDIENCE,
             "AUTH_JWKS_URL": self.jwks_url,
+            "ENVIRONMENT": "test",
             "LOG_FORMAT": "text",
             "LOG_LEVEL": "WARNING",
             "OUTBOX_POLL_INTERVAL_SECONDS": "0.2",
@@ -262,6 +265,25 @@ async def start_service(
             return client
 
         yield start
+
+
+def national_id(birth: date, *, d_number: bool = False, serial: int = 0) -> str:
+    """A valid national identity number (or D-number) for `birth`: the individual digits
+    chosen in the range that encodes its century, the check digits by python-stdnum."""
+    low, high = _INDIVIDUAL_DIGITS[birth.year // 100]
+    day = birth.day + (40 if d_number else 0)
+    for individual in range(low + serial, high + 1):
+        digits = f"{day:02d}{birth.month:02d}{birth.year % 100:02d}{individual:03d}"
+        first = fodselsnummer.calc_check_digit1(digits)
+        second = fodselsnummer.calc_check_digit2(digits + first)
+        number = digits + first + second
+        if len(number) == 11 and fodselsnummer.is_valid(number):
+            return number
+    raise AssertionError(f"no national identity number for {birth}")
+
+
+# Individual digits (positions 7–9) by century of birth, as the numbers encode it.
+_INDIVIDUAL_DIGITS = {19: (0, 499), 20: (500, 999)}
 
 
 async def eventually(

@@ -4,13 +4,13 @@ from fastapi import FastAPI
 
 from capacity.events import registry
 from capacity.institutions.router import router as institutions_router
-from capacity.placements.ranking_cache import RankingCache
-from capacity.placements.router import router as placements_router
-from capacity.placements.sweeper import breach_sweeper
+from capacity.models import metadata
+from capacity.placement_requests.ranking_cache import RankingCache
+from capacity.placement_requests.router import router as placement_requests_router
+from capacity.placement_requests.sweeper import breach_sweeper
 from capacity.settings import CapacitySettings
 from capacity.stays.router import router as stays_router
 from common.app import create_service_app
-from common.messaging import STREAMS
 from common.pii import NationalIdVault
 
 
@@ -21,8 +21,8 @@ def create_app(settings: CapacitySettings | None = None) -> FastAPI:
         title="capacity",
         description="Institutions, places and contracts, placement requests from municipalities, "
         "offers by the 5-step priority order, stays, duty-to-assist deadlines and breaches.",
-        routers=[institutions_router, placements_router, stays_router],
-        stream=STREAMS["capacity"],
+        routers=[institutions_router, placement_requests_router, stays_router],
+        metadata=metadata,
         events=registry,
         workers=[breach_sweeper(settings.breach_sweep_interval_seconds)],
         openapi_tags=[

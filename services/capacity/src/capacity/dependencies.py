@@ -1,9 +1,14 @@
-"""FastAPI dependencies particular to capacity."""
+"""FastAPI dependencies particular to capacity: its scopes, its keys, its cache."""
 
 from fastapi import Request
 
-from capacity.placements.ranking_cache import RankingCache
+from capacity.placement_requests.ranking_cache import RankingCache
+from common.auth import require_scopes
 from common.pii import NationalIdVault
+
+# The scopes capacity answers to.
+read_scope = require_scopes("capacity.read")
+write_scope = require_scopes("capacity.write")
 
 
 async def get_vault(request: Request) -> NationalIdVault:

@@ -2,7 +2,7 @@
 
 from capacity.db import Base
 from capacity.institutions.models import Institution, PlaceContract
-from capacity.placements.models import BreachConfirmation, Offer, PlacementRequest
+from capacity.placement_requests.models import BreachConfirmation, Offer, PlacementRequest
 from capacity.stays.models import SingleChildDecision, Stay
 
 metadata = Base.metadata

@@ -3,8 +3,8 @@
 from fastapi import FastAPI
 
 from common.app import create_service_app
-from common.messaging import STREAMS
 from family_counselling.events import registry
+from family_counselling.models import metadata
 from family_counselling.settings import FamilyCounsellingSettings
 
 
@@ -16,6 +16,6 @@ def create_app(settings: FamilyCounsellingSettings | None = None) -> FastAPI:
         description="Family counselling offices, mediation and clinical cases, waiting times, "
         "appointments and mediation certificates.",
         routers=[],
-        stream=STREAMS["family_counselling"],
+        metadata=metadata,
         events=registry,
     )

@@ -3,8 +3,8 @@
 from fastapi import FastAPI
 
 from common.app import create_service_app
-from common.messaging import STREAMS
 from foster_care.events import registry
+from foster_care.models import metadata
 from foster_care.settings import FosterCareSettings
 
 
@@ -16,6 +16,6 @@ def create_app(settings: FosterCareSettings | None = None) -> FastAPI:
         description="Foster-home recruitment and approval, municipal foster-home requests, "
         "the waiting list, matching proposals and placements.",
         routers=[],
-        stream=STREAMS["foster_care"],
+        metadata=metadata,
         events=registry,
     )

@@ -7,11 +7,12 @@ from fastapi import FastAPI
 
 from common.app import create_service_app
 from common.auth import JwksSource
-from common.local_issuer import LocalIssuer, generate_signing_key
 from common.platform import Platform
+from reporting_gateway.auth.issuer import LocalIssuer, generate_signing_key
 from reporting_gateway.auth.router import router as auth_router
 from reporting_gateway.freshness.router import router as freshness_router
-from reporting_gateway.projections import capacity
+from reporting_gateway.models import metadata
+from reporting_gateway.projections import PROJECTIONS
 from reporting_gateway.proxy.router import build_router, upstream_clients
 from reporting_gateway.settings import GatewaySettings
 
@@ -53,7 +54,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         "capacity, foster_care and family_counselling under /api/…, and the KPIs and reports "
         "built from their events.",
         routers=routers,
-        subscriptions=[capacity.SUBSCRIPTION],
+        metadata=metadata,
+        subscriptions=[projection.subscription for projection in PROJECTIONS],
         jwks=jwks,
         resources=resources,
     )

@@ -1,6 +1,8 @@
+from __future__ import annotations
+
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from common.settings import ServiceSettings
 
@@ -27,3 +29,12 @@ class GatewaySettings(ServiceSettings):
         REPO_ROOT / "deploy" / "local" / "clients.toml",
         description="The local issuer's clients, scopes and region/municipality claims.",
     )
+
+    @model_validator(mode="after")
+    def _local_issuer_only_locally(self) -> GatewaySettings:
+        if self.local_issuer_enabled and self.environment not in ("local", "test"):
+            raise ValueError(
+                f"LOCAL_ISSUER_ENABLED is for the local stack; in {self.environment} the "
+                "platform trusts the organisation's issuer (AUTH_JWKS_URL)"
+            )
+        return self

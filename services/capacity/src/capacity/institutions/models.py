@@ -19,7 +19,9 @@ from sqlalchemy.dialects.postgresql import ARRAY, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from capacity.codes import ContractType, InstitutionFunction, Ownership
-from capacity.db import Base, enum_column
+from capacity.db import Base
+from common import clock
+from common.db import CONFLICT, enum_column
 from common.reference import Region
 
 
@@ -32,8 +34,10 @@ class Institution(Base):
     municipality_number: Mapped[str] = mapped_column(Text)
     ownership: Mapped[Ownership] = mapped_column(enum_column(Ownership, "ownership"))
     functions: Mapped[list[str]] = mapped_column(ARRAY(Text))
-    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=clock.now, server_default=func.now()
+    )
 
 
 class PlaceContract(Base):
@@ -53,6 +57,10 @@ class PlaceContract(Base):
             (text("daterange(valid_from, valid_to, '[]')"), "&&"),
             name="place_contract_no_overlap",
             using="gist",
+            info={
+                CONFLICT: "The institution already has places of this function and contract "
+                "type in an overlapping period; end that contract first."
+            },
         ),
     )
 
@@ -66,5 +74,7 @@ class PlaceContract(Base):
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     day_price_nok: Mapped[Decimal] = mapped_column(Numeric(10, 2))
-    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=clock.now, server_default=func.now()
+    )

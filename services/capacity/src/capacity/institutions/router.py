@@ -5,6 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 
 from capacity.codes import InstitutionFunction, Ownership
+from capacity.dependencies import read_scope, write_scope
 from capacity.institutions import service
 from capacity.institutions.schemas import (
     InstitutionIn,
@@ -13,10 +14,11 @@ from capacity.institutions.schemas import (
     PlaceContractIn,
     PlaceContractOut,
 )
-from common.auth import Principal, require_scopes
+from common.auth import Principal
 from common.errors import problem_responses
-from common.etag import etag_of, if_match_header
-from common.pagination import Page, PageRequest, page_of, page_request
+from common.etag import etag_of, required_if_match
+from common.http import created
+from common.pagination import Page, PageRequest, page_request
 from common.reference import Region
 from common.routing import UnitOfWorkRoute, get_uow
 from common.uow import UnitOfWork
@@ -27,23 +29,20 @@ router = APIRouter(
     route_class=UnitOfWorkRoute,
     responses=problem_responses(401, 403),
 )
-read = require_scopes("capacity.read")
-write = require_scopes("capacity.write")
 
 
 @router.post(
     "", status_code=201, summary="Register an institution", responses=problem_responses(409, 422)
 )
-async def register_institution(
+async def create_institution(
     body: InstitutionIn,
     response: Response,
-    principal: Principal = Depends(write),
+    principal: Principal = Depends(write_scope),
     uow: UnitOfWork = Depends(get_uow),
 ) -> InstitutionOut:
-    institution = await service.register_institution(uow, principal, body)
-    response.headers["Location"] = f"/v1/institutions/{institution.id}"
-    response.headers["ETag"] = etag_of(institution.version)
-    return InstitutionOut.model_validate(institution)
+    institution = await service.create_institution(uow, principal, body)
+    created(response, f"/v1/institutions/{institution.id}", institution.version)
+    return institution
 
 
 @router.get("", summary="List institutions")
@@ -52,26 +51,24 @@ async def list_institutions(
     ownership: Ownership | None = Query(None),
     function: InstitutionFunction | None = Query(None),
     page: PageRequest = Depends(page_request),
-    principal: Principal = Depends(read),
+    principal: Principal = Depends(read_scope),
     uow: UnitOfWork = Depends(get_uow),
 ) -> Page[InstitutionOut]:
-    rows = await service.list_institutions(
+    return await service.list_institutions(
         uow, principal, page, region=region, ownership=ownership, function=function
     )
-    items = [InstitutionOut.model_validate(row) for row in rows]
-    return page_of(items, page, lambda item: item.id)
 
 
 @router.get("/{institution_id}", summary="Read an institution", responses=problem_responses(404))
 async def get_institution(
     institution_id: UUID,
     response: Response,
-    principal: Principal = Depends(read),
+    principal: Principal = Depends(read_scope),
     uow: UnitOfWork = Depends(get_uow),
 ) -> InstitutionOut:
     institution = await service.get_institution(uow, principal, institution_id)
     response.headers["ETag"] = etag_of(institution.version)
-    return InstitutionOut.model_validate(institution)
+    return institution
 
 
 @router.post(
@@ -80,18 +77,17 @@ async def get_institution(
     summary="Add places under a contract for a period",
     responses=problem_responses(404, 409, 422),
 )
-async def add_place_contract(
+async def create_place_contract(
     institution_id: UUID,
     body: PlaceContractIn,
     response: Response,
-    principal: Principal = Depends(write),
+    principal: Principal = Depends(write_scope),
     uow: UnitOfWork = Depends(get_uow),
 ) -> PlaceContractOut:
-    contract = await service.add_place_contract(uow, principal, institution_id, body)
-    response.headers["Location"] = (
-        f"/v1/institutions/{institution_id}/place-contracts/{contract.id}"
-    )
-    return PlaceContractOut.model_validate(contract)
+    contract = await service.create_place_contract(uow, principal, institution_id, body)
+    location = f"/v1/institutions/{institution_id}/place-contracts/{contract.id}"
+    created(response, location, contract.version)
+    return contract
 
 
 @router.get(
@@ -101,11 +97,10 @@ async def add_place_contract(
 )
 async def list_place_contracts(
     institution_id: UUID,
-    principal: Principal = Depends(read),
+    principal: Principal = Depends(read_scope),
     uow: UnitOfWork = Depends(get_uow),
 ) -> Page[PlaceContractOut]:
-    contracts = await service.list_place_contracts(uow, principal, institution_id)
-    return Page[PlaceContractOut](items=[PlaceContractOut.model_validate(c) for c in contracts])
+    return await service.list_place_contracts(uow, principal, institution_id)
 
 
 @router.get(
@@ -117,30 +112,30 @@ async def get_place_contract(
     institution_id: UUID,
     contract_id: UUID,
     response: Response,
-    principal: Principal = Depends(read),
+    principal: Principal = Depends(read_scope),
     uow: UnitOfWork = Depends(get_uow),
 ) -> PlaceContractOut:
     contract = await service.get_place_contract(uow, principal, institution_id, contract_id)
     response.headers["ETag"] = etag_of(contract.version)
-    return PlaceContractOut.model_validate(contract)
+    return contract
 
 
 @router.patch(
     "/{institution_id}/place-contracts/{contract_id}",
-    summary="End or correct a place contract (send If-Match)",
-    responses=problem_responses(404, 409, 412, 422),
+    summary="End or correct a place contract (If-Match required)",
+    responses=problem_responses(404, 409, 412, 422, 428),
 )
-async def change_place_contract(
+async def update_place_contract(
     institution_id: UUID,
     contract_id: UUID,
     body: PlaceContractChange,
     response: Response,
-    if_match: str | None = Depends(if_match_header),
-    principal: Principal = Depends(write),
+    principal: Principal = Depends(write_scope),
+    if_match: str = Depends(required_if_match),
     uow: UnitOfWork = Depends(get_uow),
 ) -> PlaceContractOut:
-    contract = await service.change_place_contract(
+    contract = await service.update_place_contract(
         uow, principal, institution_id, contract_id, body, if_match
     )
     response.headers["ETag"] = etag_of(contract.version)
-    return PlaceContractOut.model_validate(contract)
+    return contract

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
@@ -16,13 +16,13 @@ from pydantic import (
 
 from capacity.codes import ContractType, InstitutionFunction, Ownership
 from common.reference import MunicipalityNumber, Region
+from common.schemas import Day, Input, Instant
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
-class InstitutionIn(BaseModel):
+class InstitutionIn(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -61,15 +61,15 @@ class InstitutionOut(BaseModel):
     municipality_number: str
     ownership: Ownership
     functions: list[InstitutionFunction]
-    created_at: datetime
+    created_at: Instant
+    version: int = Field(description="Changes with every change; the ETag is this number.")
 
 
 NokAmount = Annotated[Decimal, Field(ge=0, le=1_000_000, max_digits=10, decimal_places=2)]
 
 
-class PlaceContractIn(BaseModel):
+class PlaceContractIn(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -87,8 +87,8 @@ class PlaceContractIn(BaseModel):
     function: InstitutionFunction
     contract_type: ContractType
     budgeted_places: int = Field(ge=0, le=1000)
-    valid_from: date
-    valid_to: date | None = Field(None, description="Last day (inclusive); null = open-ended.")
+    valid_from: Day
+    valid_to: Day | None = Field(None, description="Last day (inclusive); null = open-ended.")
     day_price_nok: NokAmount
 
     @model_validator(mode="after")
@@ -98,12 +98,11 @@ class PlaceContractIn(BaseModel):
         return self
 
 
-class PlaceContractChange(BaseModel):
+class PlaceContractChange(Input):
     """End a contract, or correct its places or price; the function, contract type and start
     stay (a new period is a new contract)."""
 
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"valid_to": "2024-12-31"},
@@ -113,7 +112,7 @@ class PlaceContractChange(BaseModel):
     )
 
     budgeted_places: int | None = Field(None, ge=0, le=1000)
-    valid_to: date | None = Field(None, description="Last day (inclusive).")
+    valid_to: Day | None = Field(None, description="Last day (inclusive).")
     day_price_nok: NokAmount | None = None
 
 
@@ -129,4 +128,4 @@ class PlaceContractOut(BaseModel):
     valid_to: date | None
     day_price_nok: Decimal
     version: int
-    created_at: datetime
+    created_at: Instant

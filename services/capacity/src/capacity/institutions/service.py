@@ -1,14 +1,11 @@
-"""Rules for institutions and place contracts. Never commits: the unit of work does."""
+"""Rules for institutions and place contracts. Answers in the API's terms; never commits
+(the unit of work does) and never touches SQL (the repositories do)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Literal
 from uuid import UUID
 
-from sqlalchemy.exc import IntegrityError
-
-from capacity.institutions import repository
 from capacity.institutions.events import (
     INSTITUTION_REGISTERED,
     PLACE_CONTRACT_CHANGED,
@@ -16,19 +13,26 @@ from capacity.institutions.events import (
     PlaceContractChanged,
 )
 from capacity.institutions.models import Institution, PlaceContract
-from capacity.institutions.schemas import InstitutionIn, PlaceContractChange, PlaceContractIn
+from capacity.institutions.repository import InstitutionRepository, PlaceContractRepository
+from capacity.institutions.schemas import (
+    InstitutionIn,
+    InstitutionOut,
+    PlaceContractChange,
+    PlaceContractIn,
+    PlaceContractOut,
+)
 from common.auth import Principal, ensure_agency, ensure_may_see_region
-from common.errors import Conflict, InvalidInput, NotFound
+from common.errors import InvalidInput, NotFound
 from common.etag import check_if_match
 from common.ids import new_id
-from common.pagination import PageRequest
+from common.pagination import Page, PageRequest
 from common.reference import Region, region_of_municipality
 from common.uow import UnitOfWork
 
 
-async def register_institution(
+async def create_institution(
     uow: UnitOfWork, principal: Principal, data: InstitutionIn
-) -> Institution:
+) -> InstitutionOut:
     ensure_agency(principal, "register institutions")
     region = region_of_municipality(data.municipality_number)
     if data.region is not None and data.region != region:
@@ -37,17 +41,16 @@ async def register_institution(
             f"municipality {data.municipality_number} lies in region {region}, not {data.region}",
         )
     ensure_may_see_region(principal, region, "institution")
-    institution = Institution(
-        id=new_id(),
-        name=data.name,
-        region=region,
-        municipality_number=data.municipality_number,
-        ownership=data.ownership,
-        functions=[str(function) for function in data.functions],
-        version=1,
+    institution = InstitutionRepository(uow).add(
+        Institution(
+            id=new_id(),
+            name=data.name,
+            region=region,
+            municipality_number=data.municipality_number,
+            ownership=data.ownership,
+            functions=[str(function) for function in data.functions],
+        )
     )
-    uow.session.add(institution)
-    await uow.session.flush()
     uow.emit(
         INSTITUTION_REGISTERED,
         subject=institution.id,
@@ -60,18 +63,24 @@ async def register_institution(
             functions=list(data.functions),
         ),
     )
-    return institution
+    return InstitutionOut.model_validate(institution)
 
 
-async def get_institution(
-    uow: UnitOfWork, principal: Principal, institution_id: UUID
-) -> Institution:
-    institution = await repository.get_institution(uow.session, institution_id)
+async def _get_visible(uow: UnitOfWork, principal: Principal, institution_id: UUID) -> Institution:
+    """Institutions are not child-level records: a municipality sees every one (it may be
+    offered a place anywhere); a region's token its own region's."""
+    institution = await InstitutionRepository(uow).get(institution_id)
     if institution is None:
         raise NotFound(f"No institution {institution_id}.")
     if principal.municipality_number is None:
         ensure_may_see_region(principal, institution.region, "institution")
     return institution
+
+
+async def get_institution(
+    uow: UnitOfWork, principal: Principal, institution_id: UUID
+) -> InstitutionOut:
+    return InstitutionOut.model_validate(await _get_visible(uow, principal, institution_id))
 
 
 async def list_institutions(
@@ -82,83 +91,86 @@ async def list_institutions(
     region: Region | None,
     ownership: str | None,
     function: str | None,
-) -> Sequence[Institution]:
+) -> Page[InstitutionOut]:
     if principal.region is not None:
         if region is not None:
             ensure_may_see_region(principal, region, "list")
         region = principal.region
-    return await repository.list_institutions(
-        uow.session, page, region=region, ownership=ownership, function=function
+    window = await InstitutionRepository(uow).list(
+        page, region=region, ownership=ownership, function=function
     )
+    return window.map(InstitutionOut.model_validate)
 
 
-async def add_place_contract(
+async def create_place_contract(
     uow: UnitOfWork, principal: Principal, institution_id: UUID, data: PlaceContractIn
-) -> PlaceContract:
+) -> PlaceContractOut:
     ensure_agency(principal, "change place contracts")
-    institution = await get_institution(uow, principal, institution_id)
+    institution = await _get_visible(uow, principal, institution_id)
     if data.function not in institution.functions:
         raise InvalidInput(
             "function",
             f"the institution has no {data.function} function "
             f"(it has {', '.join(institution.functions)})",
         )
-    contract = PlaceContract(
-        id=new_id(),
-        institution_id=institution.id,
-        function=data.function,
-        contract_type=data.contract_type,
-        budgeted_places=data.budgeted_places,
-        valid_from=data.valid_from,
-        valid_to=data.valid_to,
-        day_price_nok=data.day_price_nok,
+    contract = PlaceContractRepository(uow).add(
+        PlaceContract(
+            id=new_id(),
+            institution_id=institution.id,
+            function=data.function,
+            contract_type=data.contract_type,
+            budgeted_places=data.budgeted_places,
+            valid_from=data.valid_from,
+            valid_to=data.valid_to,
+            day_price_nok=data.day_price_nok,
+        )
     )
-    try:
-        async with uow.session.begin_nested():  # a savepoint: the conflict is an answer
-            uow.session.add(contract)
-            await uow.session.flush()
-    except IntegrityError as exc:
-        if "place_contract_no_overlap" in str(exc.orig):
-            raise Conflict(
-                f"Institution {institution.id} already has {data.contract_type} places for "
-                f"{data.function} in a period overlapping {data.valid_from}–"
-                f"{data.valid_to or 'open'}; end that contract first."
-            ) from None
-        raise
     _emit_contract(uow, institution, contract, "created")
-    return contract
+    return PlaceContractOut.model_validate(contract)
 
 
-async def get_place_contract(
+async def _get_contract(
     uow: UnitOfWork,
-    principal: Principal,
-    institution_id: UUID,
+    institution: Institution,
     contract_id: UUID,
     *,
     for_update: bool = False,
 ) -> PlaceContract:
-    institution = await get_institution(uow, principal, institution_id)
-    contract = await repository.get_contract(
-        uow.session, institution.id, contract_id, for_update=for_update
+    contract = await PlaceContractRepository(uow).get_of(
+        institution.id, contract_id, for_update=for_update
     )
     if contract is None:
-        raise NotFound(f"No place contract {contract_id} at institution {institution_id}.")
+        raise NotFound(f"No place contract {contract_id} at institution {institution.id}.")
     return contract
 
 
-async def change_place_contract(
+async def get_place_contract(
+    uow: UnitOfWork, principal: Principal, institution_id: UUID, contract_id: UUID
+) -> PlaceContractOut:
+    institution = await _get_visible(uow, principal, institution_id)
+    return PlaceContractOut.model_validate(await _get_contract(uow, institution, contract_id))
+
+
+async def list_place_contracts(
+    uow: UnitOfWork, principal: Principal, institution_id: UUID
+) -> Page[PlaceContractOut]:
+    institution = await _get_visible(uow, principal, institution_id)
+    contracts = await PlaceContractRepository(uow).list_of(institution.id)
+    return Page[PlaceContractOut](items=[PlaceContractOut.model_validate(c) for c in contracts])
+
+
+async def update_place_contract(
     uow: UnitOfWork,
     principal: Principal,
     institution_id: UUID,
     contract_id: UUID,
     data: PlaceContractChange,
-    if_match: str | None,
-) -> PlaceContract:
+    if_match: str,
+) -> PlaceContractOut:
+    """End a contract, or correct its places or price (the If-Match names the version)."""
     ensure_agency(principal, "change place contracts")
-    institution = await get_institution(uow, principal, institution_id)
-    contract = await get_place_contract(
-        uow, principal, institution_id, contract_id, for_update=True
-    )
+    institution = await _get_visible(uow, principal, institution_id)
+    contract = await _get_contract(uow, institution, contract_id, for_update=True)
     check_if_match(if_match, contract.version)
     changes = data.model_dump(exclude_unset=True)
     if not changes:
@@ -175,18 +187,8 @@ async def change_place_contract(
     for field, value in changes.items():
         setattr(contract, field, value)
     contract.version += 1
-    try:
-        async with uow.session.begin_nested():
-            await uow.session.flush()
-    except IntegrityError as exc:
-        if "place_contract_no_overlap" in str(exc.orig):
-            raise Conflict(
-                "The longer period would overlap another contract of the same "
-                "function and contract type."
-            ) from None
-        raise
     _emit_contract(uow, institution, contract, "updated")
-    return contract
+    return PlaceContractOut.model_validate(contract)
 
 
 def _emit_contract(
@@ -212,10 +214,3 @@ def _emit_contract(
             day_price_nok=contract.day_price_nok,
         ),
     )
-
-
-async def list_place_contracts(
-    uow: UnitOfWork, principal: Principal, institution_id: UUID
-) -> Sequence[PlaceContract]:
-    institution = await get_institution(uow, principal, institution_id)
-    return await repository.list_contracts(uow.session, institution.id)

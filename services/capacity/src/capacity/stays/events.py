@@ -57,6 +57,17 @@ class SingleChildDecisionRecorded(EventData):
     reviewed_on: date | None
 
 
+class SingleChildDecisionReviewed(EventData):
+    decision_id: UUID
+    stay_id: UUID
+    region: Region
+    child_key: str
+    decided_on: date
+    valid_until: date
+    next_review_on: date
+    reviewed_on: date
+
+
 STAY_ADMITTED = registry.register(
     "capacity.stay.admitted.v1", StayAdmitted, "A child was admitted to an institution."
 )
@@ -66,5 +77,10 @@ STAY_DISCHARGED = registry.register(
 SINGLE_CHILD_DECISION_RECORDED = registry.register(
     "capacity.single_child_decision.recorded.v1",
     SingleChildDecisionRecorded,
-    "A single-child decision (enetiltak) was made or reviewed.",
+    "A single-child decision (enetiltak) was made.",
+)
+SINGLE_CHILD_DECISION_REVIEWED = registry.register(
+    "capacity.single_child_decision.reviewed.v1",
+    SingleChildDecisionReviewed,
+    "A single-child decision was reviewed: its next review, perhaps its time horizon.",
 )

@@ -18,10 +18,13 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from capacity.codes import ContractType, EndReason, InstitutionFunction, Ownership
-from capacity.db import Base, enum_column
+from capacity.db import Base
+from common import clock
+from common.db import CONFLICT, enum_column
 from common.reference import Region
 
 
@@ -38,6 +41,14 @@ class Stay(Base):
         ),
         Index("ix_stay_occupancy", "function", "institution_id", "contract_type", "admitted_on"),
         Index("ix_stay_open", "institution_id", postgresql_where=text("discharged_at IS NULL")),
+        # A placement request is met by one stay: one admission, however often it is sent.
+        Index(
+            "uq_stay_placement_request_id",
+            "placement_request_id",
+            unique=True,
+            postgresql_where=text("placement_request_id IS NOT NULL"),
+            info={CONFLICT: "The placement request has been admitted already."},
+        ),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
@@ -46,9 +57,7 @@ class Stay(Base):
         enum_column(Region, "region"), index=True, comment="The institution's region."
     )
     municipality_number: Mapped[str] = mapped_column(Text, index=True)
-    placement_request_id: Mapped[UUID | None] = mapped_column(
-        ForeignKey("placement_request.id"), index=True
-    )
+    placement_request_id: Mapped[UUID | None] = mapped_column(ForeignKey("placement_request.id"))
     child_ref: Mapped[str] = mapped_column(Text)
     child_key: Mapped[str] = mapped_column(Text)
     birth_date: Mapped[date] = mapped_column(Date)
@@ -67,8 +76,10 @@ class Stay(Base):
     discharged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     discharged_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[EndReason | None] = mapped_column(enum_column(EndReason, "end_reason"))
-    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=clock.now, server_default=func.now()
+    )
 
 
 class SingleChildDecision(Base):
@@ -76,7 +87,20 @@ class SingleChildDecision(Base):
     how long it is meant to last and when it must next be reviewed."""
 
     __tablename__ = "single_child_decision"
-    __table_args__ = (CheckConstraint("valid_until >= decided_on", name="valid_after_decision"),)
+    __table_args__ = (
+        CheckConstraint("valid_until >= decided_on", name="valid_after_decision"),
+        # One decision is in force at a time; a new period is a review of the one in force.
+        ExcludeConstraint(
+            ("stay_id", "="),
+            (text("daterange(decided_on, valid_until, '[]')"), "&&"),
+            name="single_child_decision_no_overlap",
+            using="gist",
+            info={
+                CONFLICT: "Another single-child decision for this stay is in force in an "
+                "overlapping period; review that decision instead."
+            },
+        ),
+    )
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
     stay_id: Mapped[UUID] = mapped_column(ForeignKey("stay.id"), index=True)
@@ -85,5 +109,7 @@ class SingleChildDecision(Base):
     valid_until: Mapped[date] = mapped_column(Date, comment="The time horizon.")
     next_review_on: Mapped[date] = mapped_column(Date)
     last_reviewed_on: Mapped[date | None] = mapped_column(Date)
-    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=clock.now, server_default=func.now()
+    )

@@ -4,7 +4,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from capacity.dependencies import get_vault
+from capacity.dependencies import get_vault, read_scope, write_scope
 from capacity.stays import service
 from capacity.stays.schemas import (
     DischargeIn,
@@ -14,11 +14,11 @@ from capacity.stays.schemas import (
     StayIn,
     StayOut,
 )
-from common import clock
-from common.auth import Principal, require_scopes
+from common.auth import Principal
 from common.errors import problem_responses
-from common.etag import etag_of, if_match_header
-from common.pagination import Page, PageRequest, page_of, page_request
+from common.etag import etag_of, if_match_header, required_if_match
+from common.http import created
+from common.pagination import Page, PageRequest, page_request
 from common.pii import NationalIdVault
 from common.reference import Region
 from common.routing import UnitOfWorkRoute, get_uow
@@ -30,8 +30,6 @@ router = APIRouter(
     route_class=UnitOfWorkRoute,
     responses=problem_responses(401, 403),
 )
-read = require_scopes("capacity.read")
-write = require_scopes("capacity.write")
 
 
 @router.post(
@@ -40,17 +38,16 @@ write = require_scopes("capacity.write")
     summary="Admit a child (start a stay)",
     responses=problem_responses(409, 422),
 )
-async def admit(
+async def create_stay(
     body: StayIn,
     response: Response,
-    principal: Principal = Depends(write),
+    principal: Principal = Depends(write_scope),
     uow: UnitOfWork = Depends(get_uow),
     vault: NationalIdVault = Depends(get_vault),
 ) -> StayOut:
-    stay = await service.admit(uow, principal, vault, body)
-    response.headers["Location"] = f"/v1/stays/{stay.id}"
-    response.headers["ETag"] = etag_of(stay.version)
-    return service.to_out(stay, [], vault)
+    stay = await service.create_stay(uow, principal, vault, body)
+    created(response, f"/v1/stays/{stay.id}", stay.version)
+    return stay
 
 
 @router.get("", summary="List stays")
@@ -60,51 +57,52 @@ async def list_stays(
     institution_id: UUID | None = Query(None),
     open: bool | None = Query(None, description="true: ongoing stays; false: ended ones."),
     page: PageRequest = Depends(page_request),
-    principal: Principal = Depends(read),
+    principal: Principal = Depends(read_scope),
     uow: UnitOfWork = Depends(get_uow),
     vault: NationalIdVault = Depends(get_vault),
 ) -> Page[StayOut]:
-    rows, decisions = await service.list_stays(
+    return await service.list_stays(
         uow,
         principal,
+        vault,
         page,
         region=region,
         municipality_number=municipality_number,
         institution_id=institution_id,
         open_only=open,
     )
-    items = [service.to_out(row, decisions.get(row.id, []), vault) for row in rows]
-    return page_of(items, page, lambda item: item.id)
 
 
 @router.get("/{stay_id}", summary="Read a stay, with its flags", responses=problem_responses(404))
 async def get_stay(
     stay_id: UUID,
     response: Response,
-    principal: Principal = Depends(read),
+    principal: Principal = Depends(read_scope),
     uow: UnitOfWork = Depends(get_uow),
     vault: NationalIdVault = Depends(get_vault),
 ) -> StayOut:
-    stay, decisions = await service.read_stay(uow, principal, stay_id)
+    stay = await service.get_stay(uow, principal, vault, stay_id)
     response.headers["ETag"] = etag_of(stay.version)
-    return service.to_out(stay, decisions, vault)
+    return stay
 
 
 @router.post(
-    "/{stay_id}/discharge", summary="End a stay", responses=problem_responses(404, 409, 412, 422)
+    "/{stay_id}/discharge",
+    summary="End a stay (If-Match optional: a second discharge is a 409 anyway)",
+    responses=problem_responses(404, 409, 412, 422),
 )
-async def discharge(
+async def discharge_stay(
     stay_id: UUID,
     body: DischargeIn,
     response: Response,
+    principal: Principal = Depends(write_scope),
     if_match: str | None = Depends(if_match_header),
-    principal: Principal = Depends(write),
     uow: UnitOfWork = Depends(get_uow),
     vault: NationalIdVault = Depends(get_vault),
 ) -> StayOut:
-    stay, decisions = await service.discharge(uow, principal, stay_id, body, if_match)
+    stay = await service.discharge_stay(uow, principal, vault, stay_id, body, if_match)
     response.headers["ETag"] = etag_of(stay.version)
-    return service.to_out(stay, decisions, vault)
+    return stay
 
 
 @router.post(
@@ -113,36 +111,37 @@ async def discharge(
     summary="Record a single-child decision (enetiltak)",
     responses=problem_responses(404, 409, 422),
 )
-async def record_single_child_decision(
+async def create_single_child_decision(
     stay_id: UUID,
     body: SingleChildDecisionIn,
     response: Response,
-    principal: Principal = Depends(write),
+    principal: Principal = Depends(write_scope),
     uow: UnitOfWork = Depends(get_uow),
 ) -> SingleChildDecisionOut:
-    decision = await service.record_decision(uow, principal, stay_id, body)
-    response.headers["Location"] = f"/v1/stays/{stay_id}/single-child-decisions/{decision.id}"
-    response.headers["ETag"] = etag_of(decision.version)
-    return service.decision_out(decision, clock.today_in_oslo())
+    decision = await service.create_single_child_decision(uow, principal, stay_id, body)
+    created(response, f"/v1/stays/{stay_id}/single-child-decisions/{decision.id}", decision.version)
+    return decision
 
 
 @router.patch(
     "/{stay_id}/single-child-decisions/{decision_id}",
-    summary="Review a single-child decision (send If-Match)",
-    responses=problem_responses(404, 412, 422),
+    summary="Review a single-child decision (If-Match required)",
+    responses=problem_responses(404, 409, 412, 422, 428),
 )
 async def review_single_child_decision(
     stay_id: UUID,
     decision_id: UUID,
     body: SingleChildReviewIn,
     response: Response,
-    if_match: str | None = Depends(if_match_header),
-    principal: Principal = Depends(write),
+    principal: Principal = Depends(write_scope),
+    if_match: str = Depends(required_if_match),
     uow: UnitOfWork = Depends(get_uow),
 ) -> SingleChildDecisionOut:
-    decision = await service.review_decision(uow, principal, stay_id, decision_id, body, if_match)
+    decision = await service.review_single_child_decision(
+        uow, principal, stay_id, decision_id, body, if_match
+    )
     response.headers["ETag"] = etag_of(decision.version)
-    return service.decision_out(decision, clock.today_in_oslo())
+    return decision
 
 
 @router.get(
@@ -154,9 +153,9 @@ async def get_single_child_decision(
     stay_id: UUID,
     decision_id: UUID,
     response: Response,
-    principal: Principal = Depends(read),
+    principal: Principal = Depends(read_scope),
     uow: UnitOfWork = Depends(get_uow),
 ) -> SingleChildDecisionOut:
-    decision = await service.read_decision(uow, principal, stay_id, decision_id)
+    decision = await service.get_single_child_decision(uow, principal, stay_id, decision_id)
     response.headers["ETag"] = etag_of(decision.version)
-    return service.decision_out(decision, clock.today_in_oslo())
+    return decision

@@ -1,24 +1,19 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from capacity.codes import ContractType, EndReason, InstitutionFunction, Ownership
 from capacity.institutions.schemas import NokAmount
-from capacity.placements.schemas import ChildRef, not_in_future
 from common.pii import NationalId
 from common.reference import MunicipalityNumber, Region
-from common.types import Instant
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+from common.schemas import BirthDate, ChildRef, Day, Input, Instant, Text
 
 
-class StayIn(BaseModel):
+class StayIn(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -39,7 +34,7 @@ class StayIn(BaseModel):
     institution_id: UUID
     child_ref: ChildRef
     municipality_number: MunicipalityNumber
-    birth_date: date
+    birth_date: BirthDate
     function: InstitutionFunction
     contract_type: ContractType
     admitted_at: Instant
@@ -48,12 +43,9 @@ class StayIn(BaseModel):
     placement_request_id: UUID | None = None
     national_id: NationalId | None = None
 
-    _birth_date = field_validator("birth_date")(not_in_future)
 
-
-class DischargeIn(BaseModel):
+class DischargeIn(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -68,9 +60,8 @@ class DischargeIn(BaseModel):
     end_reason: EndReason
 
 
-class SingleChildDecisionIn(BaseModel):
+class SingleChildDecisionIn(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -83,15 +74,14 @@ class SingleChildDecisionIn(BaseModel):
         },
     )
 
-    decided_on: date
+    decided_on: Day
     justification: Text = Field(description="Why living alone serves the child (the resource).")
-    valid_until: date = Field(description="The time horizon of the decision.")
-    next_review_on: date
+    valid_until: Day = Field(description="The time horizon of the decision.")
+    next_review_on: Day
 
 
-class SingleChildReviewIn(BaseModel):
+class SingleChildReviewIn(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -103,9 +93,9 @@ class SingleChildReviewIn(BaseModel):
         },
     )
 
-    reviewed_on: date
-    next_review_on: date
-    valid_until: date | None = None
+    reviewed_on: Day
+    next_review_on: Day
+    valid_until: Day | None = None
     justification: Text | None = None
 
 
@@ -121,6 +111,7 @@ class SingleChildDecisionOut(BaseModel):
     last_reviewed_on: date | None
     review_overdue: bool = False
     valid: bool = False
+    version: int = Field(description="Changes with every review; the ETag is this number.")
 
 
 class StayFlags(BaseModel):
@@ -154,3 +145,4 @@ class StayOut(BaseModel):
     days: int = Field(description="Calendar days so far (Oslo), the discharge day not counted.")
     flags: StayFlags
     single_child_decisions: list[SingleChildDecisionOut]
+    version: int = Field(description="Changes with every change; the ETag is this number.")

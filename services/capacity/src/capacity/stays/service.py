@@ -1,5 +1,6 @@
-"""Rules of stays: capacity on admission, discharge, the derived flags, and single-child
-decisions (enetiltak). Never commits: the unit of work does."""
+"""Rules of stays: free places on admission, discharge, the derived flags, and single-child
+decisions (enetiltak). Answers in the API's terms; never commits (the unit of work does)
+and never touches SQL (the repositories do)."""
 
 from __future__ import annotations
 
@@ -7,25 +8,23 @@ from collections.abc import Sequence
 from datetime import date
 from uuid import UUID
 
-from capacity.codes import (
-    ContractType,
-    InstitutionFunction,
-    OfferStatus,
-    PlacementRequestStatus,
-)
-from capacity.institutions import repository as institutions
-from capacity.placements import repository as placements
-from capacity.placements.service import child_key
-from capacity.stays import repository
+from capacity.codes import ContractType, InstitutionFunction, PlacementRequestStatus
+from capacity.institutions.models import Institution
+from capacity.institutions.repository import InstitutionRepository, PlaceContractRepository
+from capacity.placement_requests.repository import OfferRepository, PlacementRequestRepository
+from capacity.placement_requests.service import RESOURCE as PLACEMENT_REQUEST
 from capacity.stays.events import (
     SINGLE_CHILD_DECISION_RECORDED,
+    SINGLE_CHILD_DECISION_REVIEWED,
     STAY_ADMITTED,
     STAY_DISCHARGED,
     SingleChildDecisionRecorded,
+    SingleChildDecisionReviewed,
     StayAdmitted,
     StayDischarged,
 )
 from capacity.stays.models import SingleChildDecision, Stay
+from capacity.stays.repository import SingleChildDecisionRepository, StayRepository
 from capacity.stays.schemas import (
     DischargeIn,
     SingleChildDecisionIn,
@@ -36,18 +35,13 @@ from capacity.stays.schemas import (
     StayOut,
 )
 from common import clock
-from common.auth import (
-    Principal,
-    ensure_agency,
-    ensure_may_see_record,
-    ensure_may_see_region,
-    scoped_filters,
-)
+from common.access import check_access, scope_list
+from common.auth import Principal, ensure_agency, ensure_may_see_region
 from common.errors import Conflict, InvalidInput, NotFound
 from common.etag import check_if_match
 from common.ids import new_id
-from common.pagination import PageRequest
-from common.pii import NationalIdVault, mask
+from common.pagination import Page, PageRequest
+from common.pii import NationalIdVault, birth_date_of, mask
 from common.reference import Region
 from common.uow import UnitOfWork
 
@@ -78,14 +72,14 @@ def flags(stay: Stay, decisions: Sequence[SingleChildDecision], today: date) -> 
     )
 
 
-def decision_out(decision: SingleChildDecision, today: date) -> SingleChildDecisionOut:
+def _decision_view(decision: SingleChildDecision, today: date) -> SingleChildDecisionOut:
     out = SingleChildDecisionOut.model_validate(decision)
     out.review_overdue = decision.next_review_on < today
     out.valid = decision_valid_on(decision, today)
     return out
 
 
-def to_out(stay: Stay, decisions: Sequence[SingleChildDecision], vault: NationalIdVault) -> StayOut:
+def _view(stay: Stay, decisions: Sequence[SingleChildDecision], vault: NationalIdVault) -> StayOut:
     today = clock.today_in_oslo()
     encrypted = stay.national_id_encrypted
     return StayOut(
@@ -108,21 +102,43 @@ def to_out(stay: Stay, decisions: Sequence[SingleChildDecision], vault: National
         end_reason=stay.end_reason,
         days=clock.days_between(stay.admitted_on, stay.discharged_on or today),
         flags=flags(stay, decisions, today),
-        single_child_decisions=[decision_out(d, today) for d in decisions],
+        single_child_decisions=[_decision_view(d, today) for d in decisions],
+        version=stay.version,
     )
 
 
-def ensure_may_see(principal: Principal, stay: Stay) -> None:
-    ensure_may_see_record(
-        principal, region=stay.region, municipality_number=stay.municipality_number, what="stay"
-    )
-
-
-async def admit(
-    uow: UnitOfWork, principal: Principal, vault: NationalIdVault, data: StayIn
+async def _get_visible(
+    uow: UnitOfWork,
+    principal: Principal,
+    stay_id: UUID,
+    *,
+    action: str = "read",
+    purpose: str | None = None,
+    for_update: bool = False,
 ) -> Stay:
+    """The stay, if the caller may see it (the access audited, granted or not)."""
+    stay = await StayRepository(uow).get(stay_id, for_update=for_update)
+    return check_access(
+        uow,
+        principal,
+        stay,
+        resource_type=RESOURCE,
+        resource_id=stay_id,
+        action=action,
+        purpose=purpose,
+    )
+
+
+async def _decisions_of(uow: UnitOfWork, stay: Stay) -> list[SingleChildDecision]:
+    return (await SingleChildDecisionRepository(uow).list_of([stay.id])).get(stay.id, [])
+
+
+async def create_stay(
+    uow: UnitOfWork, principal: Principal, vault: NationalIdVault, data: StayIn
+) -> StayOut:
+    """An admission: the child takes a free place (a single purchase brings its own)."""
     ensure_agency(principal, "admit children to institutions")
-    institution = await institutions.get_institution(uow.session, data.institution_id)
+    institution = await InstitutionRepository(uow).get(data.institution_id)
     if institution is None:
         raise InvalidInput("institution_id", f"no institution {data.institution_id}")
     ensure_may_see_region(principal, institution.region, "institution")
@@ -138,51 +154,35 @@ async def admit(
         raise InvalidInput(
             "birth_date", f"gives age {age} at admission; child welfare measures end at {MAX_AGE}"
         )
+    if data.national_id is not None and birth_date_of(data.national_id) != data.birth_date:
+        raise InvalidInput("national_id", "does not match birth_date")
     if data.placement_request_id is not None:
-        await _check_placement_request(uow, data)
-
+        await _check_placement_request(uow, principal, data.placement_request_id, data)
     if data.contract_type is not ContractType.single_purchase:
-        # A single purchase brings its own place; every other admission needs a free one.
-        places = await repository.lock_contracted_places(
-            uow.session, institution.id, data.function, data.contract_type, admitted_on
-        )
-        if places == 0:
-            raise Conflict(
-                f"{institution.name} has no {data.contract_type} places for "
-                f"{data.function} on {admitted_on}."
-            )
-        occupied = await repository.occupied_places(
-            uow.session, institution.id, data.function, data.contract_type, admitted_on
-        )
-        if occupied >= places:
-            raise Conflict(
-                f"All {places} {data.contract_type} places for {data.function} at "
-                f"{institution.name} are taken on {admitted_on}."
-            )
+        await _check_free_place(uow, institution, data, admitted_on)
 
-    stay = Stay(
-        id=new_id(),
-        institution_id=institution.id,
-        region=institution.region,
-        municipality_number=data.municipality_number,
-        placement_request_id=data.placement_request_id,
-        child_ref=data.child_ref,
-        child_key=child_key(vault, data.municipality_number, data.child_ref, data.national_id),
-        birth_date=data.birth_date,
-        national_id_encrypted=vault.encrypt(data.national_id) if data.national_id else None,
-        national_id_hash=vault.lookup_hash(data.national_id) if data.national_id else None,
-        function=data.function,
-        contract_type=data.contract_type,
-        ownership=institution.ownership,
-        admitted_at=data.admitted_at,
-        admitted_on=admitted_on,
-        age_at_admission=age,
-        lives_alone=data.lives_alone,
-        day_price_nok=data.day_price_nok,
-        version=1,
+    stay = StayRepository(uow).add(
+        Stay(
+            id=new_id(),
+            institution_id=institution.id,
+            region=institution.region,
+            municipality_number=data.municipality_number,
+            placement_request_id=data.placement_request_id,
+            child_ref=data.child_ref,
+            child_key=vault.child_key(data.municipality_number, data.child_ref, data.national_id),
+            birth_date=data.birth_date,
+            national_id_encrypted=vault.encrypt(data.national_id) if data.national_id else None,
+            national_id_hash=vault.lookup_hash(data.national_id) if data.national_id else None,
+            function=data.function,
+            contract_type=data.contract_type,
+            ownership=institution.ownership,
+            admitted_at=data.admitted_at,
+            admitted_on=admitted_on,
+            age_at_admission=age,
+            lives_alone=data.lives_alone,
+            day_price_nok=data.day_price_nok,
+        )
     )
-    uow.session.add(stay)
-    await uow.session.flush()
     uow.audit("create", RESOURCE, stay.id)
     uow.emit(
         STAY_ADMITTED,
@@ -204,78 +204,119 @@ async def admit(
             day_price_nok=data.day_price_nok,
         ),
     )
-    return stay
+    return _view(stay, [], vault)
 
 
-async def _check_placement_request(uow: UnitOfWork, data: StayIn) -> None:
-    assert data.placement_request_id is not None
-    request = await placements.get_request(uow.session, data.placement_request_id)
-    if request is None:
-        raise InvalidInput(
-            "placement_request_id", f"no placement request {data.placement_request_id}"
+async def _check_placement_request(
+    uow: UnitOfWork, principal: Principal, placement_request_id: UUID, data: StayIn
+) -> None:
+    """The stay meets this request: the caller may see it (before anything is said about
+    it), it was accepted for this institution, and it is admitted once (its row is locked
+    until commit, and a unique index holds when two admissions race)."""
+    placement_request = await PlacementRequestRepository(uow).get(
+        placement_request_id, for_update=True
+    )
+    if placement_request is None:
+        uow.audit(
+            "update", PLACEMENT_REQUEST, placement_request_id, "admission", outcome="not_found"
         )
-    if request.municipality_number != data.municipality_number:
+        raise InvalidInput("placement_request_id", f"no placement request {placement_request_id}")
+    check_access(
+        uow,
+        principal,
+        placement_request,
+        resource_type=PLACEMENT_REQUEST,
+        resource_id=placement_request_id,
+        action="update",
+        purpose="admission",
+    )
+    if placement_request.municipality_number != data.municipality_number:
         raise InvalidInput("municipality_number", "differs from the placement request's")
-    if request.status is not PlacementRequestStatus.accepted:
+    if placement_request.status is not PlacementRequestStatus.accepted:
         raise Conflict(
-            f"The placement request is {request.status}; a stay follows an accepted offer."
+            f"The placement request is {placement_request.status}; a stay follows an "
+            "accepted offer."
         )
-    offers = await placements.offers_of(uow.session, request.id)
-    accepted = next((o for o in offers if o.status is OfferStatus.accepted), None)
+    accepted = await OfferRepository(uow).get_accepted_of(placement_request.id)
     if accepted is not None and accepted.institution_id != data.institution_id:
         raise Conflict("The accepted offer was for another institution.")
+    if await StayRepository(uow).get_of_placement_request(placement_request.id) is not None:
+        raise Conflict("The placement request has been admitted already.")
 
 
-async def load_stay(
-    uow: UnitOfWork, principal: Principal, stay_id: UUID, *, for_update: bool = False
-) -> Stay:
-    stay = await repository.get_stay(uow.session, stay_id, for_update=for_update)
-    if stay is None:
-        raise NotFound(f"No stay {stay_id}.")
-    ensure_may_see(principal, stay)
-    return stay
+async def _check_free_place(
+    uow: UnitOfWork, institution: Institution, data: StayIn, admitted_on: date
+) -> None:
+    """A stay takes its place from the admission on: the place must be free on every day
+    from then to today, not only on the day of admission (a backdated admission would
+    overbook the days between)."""
+    last_day = max(admitted_on, clock.today_in_oslo())
+    await PlaceContractRepository(uow).lock_places(
+        institution.id, data.function, data.contract_type, admitted_on, last_day
+    )
+    fewest = await StayRepository(uow).get_fewest_free_places(
+        institution.id, data.function, data.contract_type, admitted_on, last_day
+    )
+    places = f"{data.contract_type} places for {data.function}"
+    if fewest.contracted == 0:
+        raise Conflict(f"{institution.name} has no {places} on {fewest.day}.")
+    if fewest.taken >= fewest.contracted:
+        raise Conflict(
+            f"All {fewest.contracted} {places} at {institution.name} are taken on {fewest.day}."
+        )
 
 
-async def read_stay(
-    uow: UnitOfWork, principal: Principal, stay_id: UUID
-) -> tuple[Stay, list[SingleChildDecision]]:
-    stay = await load_stay(uow, principal, stay_id)
-    uow.audit("read", RESOURCE, stay.id)
-    decisions = await repository.decisions_of(uow.session, [stay.id])
-    return stay, decisions.get(stay.id, [])
+async def get_stay(
+    uow: UnitOfWork, principal: Principal, vault: NationalIdVault, stay_id: UUID
+) -> StayOut:
+    stay = await _get_visible(uow, principal, stay_id)
+    return _view(stay, await _decisions_of(uow, stay), vault)
 
 
 async def list_stays(
     uow: UnitOfWork,
     principal: Principal,
+    vault: NationalIdVault,
     page: PageRequest,
     *,
     region: Region | None,
     municipality_number: str | None,
     institution_id: UUID | None,
     open_only: bool | None,
-) -> tuple[Sequence[Stay], dict[UUID, list[SingleChildDecision]]]:
-    region, municipality_number = scoped_filters(
-        principal, region, municipality_number, "children's stays"
+) -> Page[StayOut]:
+    region, municipality_number = scope_list(
+        uow,
+        principal,
+        region,
+        municipality_number,
+        resource_type=RESOURCE,
+        what="children's stays",
     )
-    rows = await repository.list_stays(
-        uow.session,
+    window = await StayRepository(uow).list(
         page,
         region=region,
         municipality_number=municipality_number,
         institution_id=institution_id,
         open_only=open_only,
     )
-    for row in rows[: page.limit]:
-        uow.audit("list", RESOURCE, row.id)
-    return rows, await repository.decisions_of(uow.session, [row.id for row in rows])
+    for stay in window.items:
+        uow.audit("list", RESOURCE, stay.id)
+    decisions = await SingleChildDecisionRepository(uow).list_of([s.id for s in window.items])
+    return window.map(lambda stay: _view(stay, decisions.get(stay.id, []), vault))
 
 
-async def discharge(
-    uow: UnitOfWork, principal: Principal, stay_id: UUID, data: DischargeIn, if_match: str | None
-) -> tuple[Stay, list[SingleChildDecision]]:
+async def discharge_stay(
+    uow: UnitOfWork,
+    principal: Principal,
+    vault: NationalIdVault,
+    stay_id: UUID,
+    data: DischargeIn,
+    if_match: str | None,
+) -> StayOut:
     ensure_agency(principal, "discharge children")
-    stay = await load_stay(uow, principal, stay_id, for_update=True)
+    stay = await _get_visible(
+        uow, principal, stay_id, action="update", purpose="discharge", for_update=True
+    )
     check_if_match(if_match, stay.version)
     if stay.discharged_at is not None:
         raise Conflict("The stay has already ended.")
@@ -287,7 +328,6 @@ async def discharge(
     stay.discharged_on = clock.oslo_date(data.discharged_at)
     stay.end_reason = data.end_reason
     stay.version += 1
-    uow.audit("update", RESOURCE, stay.id, purpose="discharge")
     uow.emit(
         STAY_DISCHARGED,
         subject=stay.id,
@@ -307,56 +347,78 @@ async def discharge(
             end_reason=data.end_reason,
         ),
     )
-    decisions = await repository.decisions_of(uow.session, [stay.id])
-    return stay, decisions.get(stay.id, [])
+    return _view(stay, await _decisions_of(uow, stay), vault)
 
 
-async def record_decision(
+async def create_single_child_decision(
     uow: UnitOfWork, principal: Principal, stay_id: UUID, data: SingleChildDecisionIn
-) -> SingleChildDecision:
+) -> SingleChildDecisionOut:
+    """One decision is in force at a time: one overlapping another's period is a 409 (the
+    one in force is reviewed instead)."""
     ensure_agency(principal, "record single-child decisions")
-    stay = await load_stay(uow, principal, stay_id, for_update=True)
+    stay = await _get_visible(
+        uow,
+        principal,
+        stay_id,
+        action="update",
+        purpose="single-child decision",
+        for_update=True,
+    )
     if not stay.lives_alone:
         raise Conflict("The stay is not one where the child lives alone.")
     _check_dates(data.decided_on, data.valid_until, data.next_review_on)
-    decision = SingleChildDecision(
-        id=new_id(),
-        stay_id=stay.id,
-        decided_on=data.decided_on,
-        justification=data.justification,
-        valid_until=data.valid_until,
-        next_review_on=data.next_review_on,
-        version=1,
+    decision = SingleChildDecisionRepository(uow).add(
+        SingleChildDecision(
+            id=new_id(),
+            stay_id=stay.id,
+            decided_on=data.decided_on,
+            justification=data.justification,
+            valid_until=data.valid_until,
+            next_review_on=data.next_review_on,
+        )
     )
-    uow.session.add(decision)
-    await uow.session.flush()
-    uow.audit("update", RESOURCE, stay.id, purpose="single-child decision")
-    _emit_decision(uow, stay, decision)
-    return decision
+    uow.emit(
+        SINGLE_CHILD_DECISION_RECORDED,
+        subject=stay.id,
+        data=SingleChildDecisionRecorded(
+            decision_id=decision.id,
+            stay_id=stay.id,
+            region=stay.region,
+            child_key=stay.child_key,
+            decided_on=decision.decided_on,
+            valid_until=decision.valid_until,
+            next_review_on=decision.next_review_on,
+            reviewed_on=None,
+        ),
+    )
+    return _decision_view(decision, clock.today_in_oslo())
 
 
-async def read_decision(
+async def get_single_child_decision(
     uow: UnitOfWork, principal: Principal, stay_id: UUID, decision_id: UUID
-) -> SingleChildDecision:
-    stay = await load_stay(uow, principal, stay_id)
-    decision = await repository.get_decision(uow.session, stay.id, decision_id)
+) -> SingleChildDecisionOut:
+    stay = await _get_visible(uow, principal, stay_id, purpose="single-child decision")
+    decision = await SingleChildDecisionRepository(uow).get_of(stay.id, decision_id)
     if decision is None:
         raise NotFound(f"No single-child decision {decision_id} on stay {stay_id}.")
-    uow.audit("read", RESOURCE, stay.id, purpose="single-child decision")
-    return decision
+    return _decision_view(decision, clock.today_in_oslo())
 
 
-async def review_decision(
+async def review_single_child_decision(
     uow: UnitOfWork,
     principal: Principal,
     stay_id: UUID,
     decision_id: UUID,
     data: SingleChildReviewIn,
-    if_match: str | None,
-) -> SingleChildDecision:
+    if_match: str,
+) -> SingleChildDecisionOut:
     ensure_agency(principal, "review single-child decisions")
-    stay = await load_stay(uow, principal, stay_id)
-    decision = await repository.get_decision(uow.session, stay.id, decision_id, for_update=True)
+    stay = await _get_visible(
+        uow, principal, stay_id, action="update", purpose="single-child decision review"
+    )
+    decision = await SingleChildDecisionRepository(uow).get_of(
+        stay.id, decision_id, for_update=True
+    )
     if decision is None:
         raise NotFound(f"No single-child decision {decision_id} on stay {stay_id}.")
     check_if_match(if_match, decision.version)
@@ -372,23 +434,10 @@ async def review_decision(
     if data.justification is not None:
         decision.justification = data.justification
     decision.version += 1
-    uow.audit("update", RESOURCE, stay.id, purpose="single-child decision review")
-    _emit_decision(uow, stay, decision)
-    return decision
-
-
-def _check_dates(decided_on: date, valid_until: date, next_review_on: date) -> None:
-    if valid_until < decided_on:
-        raise InvalidInput("valid_until", "must not be before decided_on")
-    if next_review_on < decided_on:
-        raise InvalidInput("next_review_on", "must not be before decided_on")
-
-
-def _emit_decision(uow: UnitOfWork, stay: Stay, decision: SingleChildDecision) -> None:
     uow.emit(
-        SINGLE_CHILD_DECISION_RECORDED,
+        SINGLE_CHILD_DECISION_REVIEWED,
         subject=stay.id,
-        data=SingleChildDecisionRecorded(
+        data=SingleChildDecisionReviewed(
             decision_id=decision.id,
             stay_id=stay.id,
             region=stay.region,
@@ -396,6 +445,14 @@ def _emit_decision(uow: UnitOfWork, stay: Stay, decision: SingleChildDecision) -
             decided_on=decision.decided_on,
             valid_until=decision.valid_until,
             next_review_on=decision.next_review_on,
-            reviewed_on=decision.last_reviewed_on,
+            reviewed_on=data.reviewed_on,
         ),
     )
+    return _decision_view(decision, clock.today_in_oslo())
+
+
+def _check_dates(decided_on: date, valid_until: date, next_review_on: date) -> None:
+    if valid_until < decided_on:
+        raise InvalidInput("valid_until", "must not be before decided_on")
+    if next_review_on < decided_on:
+        raise InvalidInput("next_review_on", "must not be before decided_on")

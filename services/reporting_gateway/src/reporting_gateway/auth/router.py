@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from common.errors import problem_response, problem_responses
-from common.local_issuer import LocalIssuer, TokenRequestError
+from reporting_gateway.auth.issuer import LocalIssuer, TokenRequestError
 
 router = APIRouter(tags=["auth"])
 

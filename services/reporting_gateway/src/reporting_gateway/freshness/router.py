@@ -1,9 +1,9 @@
-"""How current the read models are: per stream, the last event applied and how far behind."""
+"""How current the read models are: per stream read, the last event applied and how far
+behind it is."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
@@ -11,9 +11,10 @@ from sqlalchemy import text
 
 from common.auth import Principal, require_scopes
 from common.errors import problem_responses
-from common.messaging import STREAMS
 from common.routing import UnitOfWorkRoute, get_uow
+from common.schemas import Instant
 from common.uow import UnitOfWork
+from reporting_gateway.projections import PROJECTIONS
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +29,8 @@ router = APIRouter(
 class StreamFreshness(BaseModel):
     stream: str
     last_applied_sequence: int | None
-    last_event_time: datetime | None = Field(description="When the newest applied event happened.")
-    last_applied_at: datetime | None
+    last_event_time: Instant | None = Field(description="When the newest applied event happened.")
+    last_applied_at: Instant | None
     stream_last_sequence: int | None = Field(description="Null when NATS cannot be asked now.")
     behind: int | None = Field(description="Events in the stream not yet applied.")
 
@@ -53,8 +54,8 @@ async def freshness(
     platform = request.app.state.platform
     messaging = platform.messaging
     items = []
-    for base_spec in STREAMS.values():
-        spec = base_spec.namespaced(platform.settings.nats_namespace)
+    for projection in PROJECTIONS:
+        spec = projection.stream.namespaced(platform.settings.nats_namespace)
         row = (await uow.session.execute(_LAST_APPLIED, {"stream": spec.name})).first()
         stream_last: int | None = None
         if messaging.is_connected:

@@ -1,4 +1,4 @@
-"""Applies capacity's events to the gateway's read models.
+"""The read models fed by capacity's stream: one handler per event type.
 
 The gateway reads events with its own tolerant models (unknown fields ignored), checked
 against capacity's published JSON Schemas by a contract test, so the services share a
@@ -6,24 +6,19 @@ contract, not code."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from datetime import date
+from decimal import Decimal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
-from sqlalchemy.dialects.postgresql import insert
-
-from common.consumer import Subscription
 from common.events import CloudEvent
-from common.messaging import STREAMS
+from common.projection import Projection, Reader, upsert_newer
 from common.uow import UnitOfWork
-from reporting_gateway.projections.models import CapacityInstitution
+from reporting_gateway.projections.models import CapacityInstitution, CapacityPlaceContract
+
+projection = Projection("capacity", durable="reporting_gateway-capacity")
 
 
-class _Reader(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class InstitutionRegistered(_Reader):
+class InstitutionRegistered(Reader):
     institution_id: UUID
     name: str
     region: str
@@ -32,9 +27,25 @@ class InstitutionRegistered(_Reader):
     functions: list[str]
 
 
-async def on_institution_registered(uow: UnitOfWork, event: CloudEvent) -> None:
-    data = InstitutionRegistered.model_validate(event.data)
+class PlaceContractChanged(Reader):
+    contract_id: UUID
+    institution_id: UUID
+    region: str
+    ownership: str
+    function: str
+    contract_type: str
+    budgeted_places: int
+    valid_from: date
+    valid_to: date | None
+    day_price_nok: Decimal
+
+
+@projection.on("capacity.institution.registered.v1", InstitutionRegistered)
+async def on_institution_registered(
+    uow: UnitOfWork, data: InstitutionRegistered, event: CloudEvent, sequence: int
+) -> None:
     values = {
+        "id": data.institution_id,
         "name": data.name,
         "region": data.region,
         "municipality_number": data.municipality_number,
@@ -43,24 +54,25 @@ async def on_institution_registered(uow: UnitOfWork, event: CloudEvent) -> None:
         "registered_at": event.time,
         "last_event_id": event.id,
     }
-    statement = insert(CapacityInstitution).values(id=data.institution_id, **values)
-    await uow.session.execute(statement.on_conflict_do_update(index_elements=["id"], set_=values))
+    await uow.session.execute(upsert_newer(CapacityInstitution, ["id"], values, sequence))
 
 
-HANDLERS: dict[str, Callable[[UnitOfWork, CloudEvent], Awaitable[None]]] = {
-    "capacity.institution.registered.v1": on_institution_registered,
-}
-
-
-async def apply_capacity_event(uow: UnitOfWork, event: CloudEvent) -> None:
-    handler = HANDLERS.get(event.type)
-    if handler is not None:
-        await handler(uow, event)
-
-
-SUBSCRIPTION = Subscription(
-    durable="reporting_gateway-capacity",
-    stream=STREAMS["capacity"],
-    filter_subject="capacity.>",
-    handler=apply_capacity_event,
-)
+@projection.on("capacity.place_contract.changed.v1", PlaceContractChanged)
+async def on_place_contract_changed(
+    uow: UnitOfWork, data: PlaceContractChanged, event: CloudEvent, sequence: int
+) -> None:
+    values = {
+        "id": data.contract_id,
+        "institution_id": data.institution_id,
+        "region": data.region,
+        "ownership": data.ownership,
+        "function": data.function,
+        "contract_type": data.contract_type,
+        "budgeted_places": data.budgeted_places,
+        "valid_from": data.valid_from,
+        "valid_to": data.valid_to,
+        "day_price_nok": data.day_price_nok,
+        "changed_at": event.time,
+        "last_event_id": event.id,
+    }
+    await uow.session.execute(upsert_newer(CapacityPlaceContract, ["id"], values, sequence))

@@ -10,11 +10,13 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 import httpx
+import orjson
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
 from common.auth import authenticate
-from common.errors import problem_response, problem_responses
+from common.errors import PROBLEM_JSON, problem_response, problem_responses
+from common.idempotency import HEADER
 
 log = logging.getLogger(__name__)
 
@@ -80,19 +82,27 @@ async def _forward(request: Request, prefix: str, path: str) -> Response:
         await authenticate(request)
     client = upstreams(request.app)[prefix]
     headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
-    try:
-        upstream = await client.request(
-            request.method,
-            f"/{path}",
-            params=request.query_params,
-            headers=headers,
-            content=await request.body(),
-        )
-    except httpx.TimeoutException:
-        return problem_response(504, detail=f"The {prefix} service did not answer in time.")
-    except httpx.TransportError as exc:
-        log.warning("proxy to %s failed: %s", prefix, exc)
-        return problem_response(502, detail=f"The {prefix} service cannot be reached.")
+    body = await request.body()
+    # A kept-alive connection the service closed meanwhile fails before any answer: sending
+    # again is safe where a repeat cannot do anything twice.
+    attempts = 2 if _retry_safe(request) else 1
+    for attempt in range(attempts):
+        try:
+            upstream = await client.request(
+                request.method,
+                f"/{path}",
+                params=request.query_params,
+                headers=headers,
+                content=body,
+            )
+            break
+        except httpx.TimeoutException:
+            return problem_response(504, detail=f"The {prefix} service did not answer in time.")
+        except httpx.TransportError as exc:
+            if attempt + 1 < attempts and isinstance(exc, httpx.RemoteProtocolError):
+                continue
+            log.warning("proxy to %s failed: %s", prefix, exc)
+            return problem_response(502, detail=f"The {prefix} service cannot be reached.")
     response_headers = {
         k: v
         for k, v in upstream.headers.items()
@@ -101,4 +111,27 @@ async def _forward(request: Request, prefix: str, path: str) -> Response:
     location = upstream.headers.get("location")
     if location and location.startswith("/"):
         response_headers["location"] = f"/api/{prefix}{location}"
-    return Response(upstream.content, status_code=upstream.status_code, headers=response_headers)
+    content = upstream.content
+    if upstream.headers.get("content-type") == PROBLEM_JSON:
+        content = _through_the_gateway(content, f"/api/{prefix}")
+    return Response(content, status_code=upstream.status_code, headers=response_headers)
+
+
+def _retry_safe(request: Request) -> bool:
+    return request.method in ("GET", "HEAD") or (
+        request.method == "POST" and HEADER in request.headers
+    )
+
+
+def _through_the_gateway(problem: bytes, prefix: str) -> bytes:
+    """A problem's `instance` as the caller knows it: the gateway's path, not the
+    service's."""
+    try:
+        body = orjson.loads(problem)
+    except orjson.JSONDecodeError:
+        return problem
+    instance = body.get("instance") if isinstance(body, dict) else None
+    if not (isinstance(instance, str) and instance.startswith("/")):
+        return problem
+    body["instance"] = prefix + instance
+    return orjson.dumps(body)

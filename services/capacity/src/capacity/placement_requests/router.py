@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-import orjson
 from fastapi import APIRouter, Depends, Query, Response
 
 from capacity.codes import InstitutionFunction, PlacementRequestStatus, Urgency
-from capacity.dependencies import get_ranking_cache, get_vault
-from capacity.placements import service
-from capacity.placements.ranking_cache import RankingCache
-from capacity.placements.schemas import (
+from capacity.dependencies import get_ranking_cache, get_vault, read_scope, write_scope
+from capacity.placement_requests import service
+from capacity.placement_requests.ranking_cache import RankingCache
+from capacity.placement_requests.schemas import (
     BreachConfirmationIn,
     BreachConfirmationOut,
     CandidateList,
@@ -21,16 +20,15 @@ from capacity.placements.schemas import (
     PlacementRequestIn,
     PlacementRequestOut,
 )
-from common import clock
-from common.auth import Principal, require_scopes
+from common.auth import Principal
 from common.errors import problem_responses
 from common.etag import etag_of
+from common.http import created
 from common.pagination import (
     OffsetPageRequest,
     Page,
     PageRequest,
     offset_page_request,
-    page_of,
     page_request,
 )
 from common.pii import NationalIdVault
@@ -44,8 +42,6 @@ router = APIRouter(
     route_class=UnitOfWorkRoute,
     responses=problem_responses(401, 403),
 )
-read = require_scopes("capacity.read")
-write = require_scopes("capacity.write")
 
 
 @router.post(
@@ -57,14 +53,13 @@ write = require_scopes("capacity.write")
 async def create_placement_request(
     body: PlacementRequestIn,
     response: Response,
-    principal: Principal = Depends(write),
+    principal: Principal = Depends(write_scope),
     uow: UnitOfWork = Depends(get_uow),
     vault: NationalIdVault = Depends(get_vault),
 ) -> PlacementRequestOut:
-    request = await service.create_request(uow, principal, vault, body)
-    response.headers["Location"] = f"/v1/placement-requests/{request.id}"
-    response.headers["ETag"] = etag_of(request.version)
-    return service.to_out(request, vault, clock.now())
+    placement_request = await service.create_placement_request(uow, principal, vault, body)
+    created(response, f"/v1/placement-requests/{placement_request.id}", placement_request.version)
+    return placement_request
 
 
 @router.get("", summary="List placement requests")
@@ -77,13 +72,14 @@ async def list_placement_requests(
     urgency: Urgency | None = Query(None),
     function: InstitutionFunction | None = Query(None),
     page: PageRequest = Depends(page_request),
-    principal: Principal = Depends(read),
+    principal: Principal = Depends(read_scope),
     uow: UnitOfWork = Depends(get_uow),
     vault: NationalIdVault = Depends(get_vault),
 ) -> Page[PlacementRequestOut]:
-    rows, confirmations = await service.list_requests(
+    return await service.list_placement_requests(
         uow,
         principal,
+        vault,
         page,
         status=status,
         region=region,
@@ -91,9 +87,6 @@ async def list_placement_requests(
         urgency=urgency,
         function=function,
     )
-    now = clock.now()
-    items = [service.to_out(row, vault, now, confirmations.get(row.id, [])) for row in rows]
-    return page_of(items, page, lambda item: item.id)
 
 
 @router.post(
@@ -104,141 +97,143 @@ async def list_placement_requests(
 )
 async def search_placement_requests(
     body: NationalIdSearch,
-    principal: Principal = Depends(read),
+    principal: Principal = Depends(read_scope),
     uow: UnitOfWork = Depends(get_uow),
     vault: NationalIdVault = Depends(get_vault),
 ) -> Page[PlacementRequestOut]:
-    rows = await service.search_by_national_id(uow, principal, vault, body.national_id)
-    now = clock.now()
-    return Page[PlacementRequestOut](items=[service.to_out(row, vault, now) for row in rows])
-
-
-@router.get("/{request_id}", summary="Read a placement request", responses=problem_responses(404))
-async def get_placement_request(
-    request_id: UUID,
-    response: Response,
-    principal: Principal = Depends(read),
-    uow: UnitOfWork = Depends(get_uow),
-    vault: NationalIdVault = Depends(get_vault),
-) -> PlacementRequestOut:
-    request, confirmations = await service.read_request(uow, principal, request_id)
-    response.headers["ETag"] = etag_of(request.version)
-    return service.to_out(request, vault, clock.now(), confirmations)
+    return await service.search_placement_requests(uow, principal, vault, body.national_id)
 
 
 @router.get(
-    "/{request_id}/candidates",
+    "/{placement_request_id}",
+    summary="Read a placement request",
+    responses=problem_responses(404),
+)
+async def get_placement_request(
+    placement_request_id: UUID,
+    response: Response,
+    principal: Principal = Depends(read_scope),
+    uow: UnitOfWork = Depends(get_uow),
+    vault: NationalIdVault = Depends(get_vault),
+) -> PlacementRequestOut:
+    placement_request = await service.get_placement_request(
+        uow, principal, vault, placement_request_id
+    )
+    response.headers["ETag"] = etag_of(placement_request.version)
+    return placement_request
+
+
+@router.get(
+    "/{placement_request_id}/candidates",
     summary="Free places by the 5-step priority order",
-    response_model=CandidateList,
     responses=problem_responses(404),
 )
 async def list_candidates(
-    request_id: UUID,
+    placement_request_id: UUID,
     page: OffsetPageRequest = Depends(offset_page_request),
     cache: RankingCache = Depends(get_ranking_cache),
-    principal: Principal = Depends(read),
+    principal: Principal = Depends(read_scope),
     uow: UnitOfWork = Depends(get_uow),
-) -> Response:
-    request, ranked = await service.candidates(
-        uow, principal, cache, request_id, limit=page.limit, offset=page.offset
-    )
-    # A `CandidateList`, with the candidates as serialized once for the cache.
-    body = {
-        "placement_request_id": str(request.id),
-        "date": request.desired_start_date,
-        "items": ranked.candidates_json,
-        "next_cursor": page.next_cursor(len(ranked.candidates) + ranked.has_more),
-    }
-    return Response(orjson.dumps(body), media_type="application/json")
+) -> CandidateList:
+    return await service.list_candidates(uow, principal, cache, placement_request_id, page)
 
 
 @router.post(
-    "/{request_id}/offers",
+    "/{placement_request_id}/offers",
     status_code=201,
     summary="Offer a place",
     responses=problem_responses(404, 409, 422),
 )
-async def make_offer(
-    request_id: UUID,
+async def create_offer(
+    placement_request_id: UUID,
     body: OfferIn,
     response: Response,
-    principal: Principal = Depends(write),
+    principal: Principal = Depends(write_scope),
     uow: UnitOfWork = Depends(get_uow),
 ) -> OfferOut:
-    offer = await service.make_offer(uow, principal, request_id, body)
-    response.headers["Location"] = f"/v1/placement-requests/{request_id}/offers/{offer.id}"
-    return OfferOut.model_validate(offer)
+    offer = await service.create_offer(uow, principal, placement_request_id, body)
+    created(response, f"/v1/placement-requests/{placement_request_id}/offers/{offer.id}")
+    return offer
 
 
 @router.get(
-    "/{request_id}/offers", summary="The offers made on a request", responses=problem_responses(404)
+    "/{placement_request_id}/offers",
+    summary="The offers made on a request",
+    responses=problem_responses(404),
 )
 async def list_offers(
-    request_id: UUID,
-    principal: Principal = Depends(read),
+    placement_request_id: UUID,
+    principal: Principal = Depends(read_scope),
     uow: UnitOfWork = Depends(get_uow),
 ) -> Page[OfferOut]:
-    offers = await service.list_offers(uow, principal, request_id)
-    return Page[OfferOut](items=[OfferOut.model_validate(offer) for offer in offers])
+    return await service.list_offers(uow, principal, placement_request_id)
 
 
 @router.get(
-    "/{request_id}/offers/{offer_id}", summary="Read an offer", responses=problem_responses(404)
+    "/{placement_request_id}/offers/{offer_id}",
+    summary="Read an offer",
+    responses=problem_responses(404),
 )
 async def get_offer(
-    request_id: UUID,
+    placement_request_id: UUID,
     offer_id: UUID,
-    principal: Principal = Depends(read),
+    principal: Principal = Depends(read_scope),
     uow: UnitOfWork = Depends(get_uow),
 ) -> OfferOut:
-    return OfferOut.model_validate(await service.read_offer(uow, principal, request_id, offer_id))
+    return await service.get_offer(uow, principal, placement_request_id, offer_id)
 
 
 @router.post(
-    "/{request_id}/offers/{offer_id}/decision",
+    "/{placement_request_id}/offers/{offer_id}/decision",
     summary="Record the municipality's decision on an offer",
     responses=problem_responses(404, 409, 422),
 )
-async def decide_on_offer(
-    request_id: UUID,
+async def decide_offer(
+    placement_request_id: UUID,
     offer_id: UUID,
     body: DecisionIn,
-    principal: Principal = Depends(write),
+    principal: Principal = Depends(write_scope),
     uow: UnitOfWork = Depends(get_uow),
 ) -> OfferOut:
-    offer = await service.decide(uow, principal, request_id, offer_id, body)
-    return OfferOut.model_validate(offer)
+    return await service.decide_offer(uow, principal, placement_request_id, offer_id, body)
 
 
 @router.post(
-    "/{request_id}/breach-confirmations",
+    "/{placement_request_id}/breach-confirmations",
     status_code=201,
     summary="Confirm a breach of the duty to assist",
     responses=problem_responses(404, 409, 422),
 )
-async def confirm_breach(
-    request_id: UUID,
+async def create_breach_confirmation(
+    placement_request_id: UUID,
     body: BreachConfirmationIn,
     response: Response,
-    principal: Principal = Depends(write),
+    principal: Principal = Depends(write_scope),
     uow: UnitOfWork = Depends(get_uow),
 ) -> BreachConfirmationOut:
-    confirmation = await service.confirm_breach(uow, principal, request_id, body)
-    response.headers["Location"] = f"/v1/placement-requests/{request_id}"
-    return BreachConfirmationOut.model_validate(confirmation)
+    confirmation = await service.create_breach_confirmation(
+        uow, principal, placement_request_id, body
+    )
+    # Confirmations are read with their request.
+    created(response, f"/v1/placement-requests/{placement_request_id}")
+    return confirmation
 
 
 @router.post(
-    "/{request_id}/close",
+    "/{placement_request_id}/close",
     summary="Close a request without a placement",
     responses=problem_responses(404, 409, 422),
 )
 async def close_placement_request(
-    request_id: UUID,
+    placement_request_id: UUID,
     body: CloseIn,
-    principal: Principal = Depends(write),
+    response: Response,
+    principal: Principal = Depends(write_scope),
     uow: UnitOfWork = Depends(get_uow),
     vault: NationalIdVault = Depends(get_vault),
 ) -> PlacementRequestOut:
-    request = await service.close_request(uow, principal, request_id, body)
-    return service.to_out(request, vault, clock.now())
+    placement_request = await service.close_placement_request(
+        uow, principal, vault, placement_request_id, body
+    )
+    response.headers["ETag"] = etag_of(placement_request.version)
+    return placement_request

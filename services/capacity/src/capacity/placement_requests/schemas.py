@@ -2,10 +2,9 @@ from __future__ import annotations
 
 import datetime
 from datetime import date
-from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from capacity.codes import (
     BreachCause,
@@ -18,34 +17,13 @@ from capacity.codes import (
     PlacementRequestStatus,
     Urgency,
 )
-from common.clock import today_in_oslo
 from common.pii import NationalId
 from common.reference import MunicipalityNumber, Region
-from common.types import Instant
-
-ChildRef = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$"
-    ),
-    Field(
-        description="The municipality's pseudonym for the child (letters, digits, . _ : -). "
-        "Never a name or national identity number.",
-        examples=["bergen-2024-0117"],
-    ),
-]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+from common.schemas import BirthDate, ChildRef, Day, Input, Instant, Text
 
 
-def not_in_future(value: date) -> date:
-    if value > today_in_oslo():
-        raise ValueError("must not be in the future")
-    return value
-
-
-class PlacementRequestIn(BaseModel):
+class PlacementRequestIn(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -64,24 +42,15 @@ class PlacementRequestIn(BaseModel):
 
     municipality_number: MunicipalityNumber
     child_ref: ChildRef
-    birth_date: date
+    birth_date: BirthDate
     urgency: Urgency
     function: InstitutionFunction
     need_concluded_at: Instant
-    desired_start_date: date
+    desired_start_date: Day
     child_views_recorded: bool = Field(
         description="The child's views were collected and passed on (barnets synspunkter)."
     )
     national_id: NationalId | None = None
-
-    @field_validator("child_ref")
-    @classmethod
-    def _pseudonym(cls, value: str) -> str:
-        if value.isdigit() and len(value) == 11:
-            raise ValueError("must be a pseudonym, not a national identity number")
-        return value
-
-    _birth_date = field_validator("birth_date")(not_in_future)
 
 
 class BreachConfirmationOut(BaseModel):
@@ -116,6 +85,7 @@ class PlacementRequestOut(BaseModel):
     breach_confirmations: list[BreachConfirmationOut]
     closed_at: Instant | None
     created_at: Instant
+    version: int = Field(description="Changes with every change; the ETag is this number.")
 
 
 class Candidate(BaseModel):
@@ -139,9 +109,8 @@ class CandidateList(BaseModel):
     next_cursor: str | None = None
 
 
-class OfferIn(BaseModel):
+class OfferIn(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -184,9 +153,8 @@ class OfferOut(BaseModel):
     decision_reason: str | None
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -203,9 +171,8 @@ class DecisionIn(BaseModel):
     decided_at: Instant
 
 
-class BreachConfirmationIn(BaseModel):
+class BreachConfirmationIn(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -220,9 +187,8 @@ class BreachConfirmationIn(BaseModel):
     confirmed_at: Instant
 
 
-class CloseIn(BaseModel):
+class CloseIn(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -237,9 +203,7 @@ class CloseIn(BaseModel):
     reason: Text
 
 
-class NationalIdSearch(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"national_id": "15076500565"}]}
-    )
+class NationalIdSearch(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"national_id": "15076500565"}]})
 
     national_id: NationalId

@@ -1,7 +1,9 @@
 """The local OAuth2 client-credentials issuer (RFC 6749 §4.4), for the local stack only.
 
 Clients and their scopes are listed in a TOML file under `deploy/`; secrets are kept there
-only as SHA-256 digests. Production trusts an external issuer's JWKS and runs none of this.
+only as SHA-256 digests. It lives in the gateway's package, off unless `make run` turns it
+on, and refuses to start in staging or production (`GatewaySettings`); production trusts
+an external issuer's JWKS and runs none of this.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from common.auth import SCOPES
+from common.auth import SCOPE_PATTERN
 from common.reference import Region
 
 
@@ -51,9 +53,11 @@ def load_clients(path: Path) -> dict[str, Client]:
     clients = {}
     for entry in raw.get("client", []):
         scopes = frozenset(entry["scopes"])
-        unknown = scopes - set(SCOPES)
-        if unknown:
-            raise ValueError(f"{path}: client {entry['client_id']} has unknown scopes {unknown}")
+        malformed = sorted(scope for scope in scopes if not SCOPE_PATTERN.match(scope))
+        if malformed:
+            raise ValueError(
+                f"{path}: client {entry['client_id']} has malformed scopes {malformed}"
+            )
         clients[entry["client_id"]] = Client(
             client_id=entry["client_id"],
             secret_sha256=entry["secret_sha256"],

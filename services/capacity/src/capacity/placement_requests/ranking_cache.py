@@ -2,41 +2,36 @@
 
 Ranking every institution costs a query of a few milliseconds; a caseworker's screen asks
 for the same ranking again and again. Within this process the cache is dropped at once when
-a stay or a place contract changes; a change made by another replica shows after at most
-`ttl_seconds`. Offers never use it: they check the place in the database.
+an event that changes free places is committed (a stay admitted or discharged, a contract
+changed); a change made by another replica shows after at most `ttl_seconds`. Offers never
+use it: they check the place in the database.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
-
-import orjson
-from pydantic import TypeAdapter
 
 from capacity.codes import InstitutionFunction
-from capacity.placements.schemas import Candidate
+from capacity.institutions.events import PLACE_CONTRACT_CHANGED
+from capacity.placement_requests.schemas import Candidate
+from capacity.stays.events import STAY_ADMITTED, STAY_DISCHARGED
 from common.events import CloudEvent
 from common.reference import Region
 
 Key = tuple[InstitutionFunction, date, Region, int, int]
-_CHANGES_PLACES = ("capacity.stay.", "capacity.place_contract.")
+# The events after which a ranking of free places is stale.
+CHANGES_FREE_PLACES = (STAY_ADMITTED, STAY_DISCHARGED, PLACE_CONTRACT_CHANGED)
 _MAX_ENTRIES = 10_000
-_CANDIDATES = TypeAdapter(list[Candidate])
 
 
+@dataclass(frozen=True)
 class RankedPage:
-    """A page of candidates, best first, and whether more follow. Serialized once, however
-    often it is answered from the cache (fifty candidates are most of the answer's cost)."""
+    """A page of candidates, best first, and whether more follow."""
 
-    def __init__(self, candidates: list[Candidate], *, has_more: bool) -> None:
-        self.candidates = candidates
-        self.has_more = has_more
-
-    @cached_property
-    def candidates_json(self) -> orjson.Fragment:
-        return orjson.Fragment(_CANDIDATES.dump_json(self.candidates, by_alias=True))
+    candidates: list[Candidate]
+    has_more: bool
 
 
 class RankingCache:
@@ -58,5 +53,5 @@ class RankingCache:
         self._entries[key] = (time.monotonic() + self.ttl_seconds, page)
 
     def on_commit(self, events: list[CloudEvent]) -> None:
-        if any(event.type.startswith(_CHANGES_PLACES) for event in events):
+        if any(kind.matches(event) for event in events for kind in CHANGES_FREE_PLACES):
             self._entries.clear()

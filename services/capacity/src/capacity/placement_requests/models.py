@@ -28,7 +28,9 @@ from capacity.codes import (
     PlacementRequestStatus,
     Urgency,
 )
-from capacity.db import Base, enum_column
+from capacity.db import Base
+from common import clock
+from common.db import CONFLICT, enum_column
 from common.reference import Region
 
 
@@ -76,9 +78,13 @@ class PlacementRequest(Base):
     )
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     close_reason: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=clock.now, server_default=func.now()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=clock.now, server_default=func.now()
+    )
 
 
 class Offer(Base):
@@ -90,6 +96,7 @@ class Offer(Base):
             "placement_request_id",
             unique=True,
             postgresql_where=text("status = 'pending'"),
+            info={CONFLICT: "An offer is already awaiting the municipality's decision."},
         ),
     )
 
@@ -111,12 +118,20 @@ class Offer(Base):
     status: Mapped[OfferStatus] = mapped_column(enum_column(OfferStatus, "offer_status"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decision_reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=clock.now, server_default=func.now()
+    )
 
 
 class BreachConfirmation(Base):
     __tablename__ = "breach_confirmation"
-    __table_args__ = (UniqueConstraint("placement_request_id", "source"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "placement_request_id",
+            "source",
+            info={CONFLICT: "The breach was already confirmed by this source."},
+        ),
+    )
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
     placement_request_id: Mapped[UUID] = mapped_column(
@@ -124,4 +139,6 @@ class BreachConfirmation(Base):
     )
     source: Mapped[BreachSource] = mapped_column(enum_column(BreachSource, "breach_source"))
     confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=clock.now, server_default=func.now()
+    )

@@ -7,18 +7,18 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from capacity.placements.service import sweep_breaches
-from common.platform import Platform
+from capacity.placement_requests.service import mark_breaches
+from common.platform import Platform, Worker
 
 log = logging.getLogger(__name__)
 
 
-def breach_sweeper(interval_seconds: float):  # type: ignore[no-untyped-def]
+def breach_sweeper(interval_seconds: float) -> Worker:
     async def run(platform: Platform) -> None:
         while True:
             try:
                 async with platform.unit_of_work() as uow:
-                    marked = await sweep_breaches(uow)
+                    marked = await mark_breaches(uow)
                     await uow.commit()
                 if marked:
                     log.info("marked %d placement requests breached", marked)

@@ -13,15 +13,19 @@ between), then the most free places. All "as far as it serves the child's needs"
 step may be chosen, with a justification.
 
 The order is applied in the database (candidates over a thousand institutions are ranked and
-paged there); `rung_sql` and `ORDER_SQL` are rendered from the same tables as `rung_of`, and a
-test checks that the two agree.
+paged there); `rung_expression` and `ownership_rank` are built from the same tables as
+`rung_of`, and a test checks that the two agree.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from uuid import UUID
+
+from sqlalchemy import case, or_
+from sqlalchemy.sql.elements import ColumnElement
 
 from capacity.codes import ContractType, Ownership
 from common.reference import Region
@@ -58,26 +62,24 @@ def rung_of(contract_type: ContractType, same_region: bool, has_framework: bool)
     return 4 if has_framework else 5
 
 
-def rung_sql(contract_type: str, same_region: str, has_framework: str) -> str:
-    """`rung_of` as an SQL expression over the given column expressions."""
-    guaranteed = ", ".join(f"'{value}'" for value in GUARANTEED)
-    return (
-        f"CASE WHEN {contract_type} IN ({guaranteed}) "
-        f"THEN CASE WHEN {same_region} THEN 1 ELSE 2 END "
-        f"WHEN {contract_type} = '{ContractType.framework}' THEN 3 "
-        f"WHEN {has_framework} THEN 4 ELSE 5 END"
+def rung_expression(
+    contract_type: ColumnElement[Any],
+    same_region: ColumnElement[bool],
+    has_framework: ColumnElement[bool],
+) -> ColumnElement[int]:
+    """`rung_of` as an SQL expression over the given columns."""
+    guaranteed = or_(*(contract_type == guaranteed for guaranteed in GUARANTEED))
+    return case(
+        (guaranteed, case((same_region, 1), else_=2)),
+        (contract_type == ContractType.framework, 3),
+        (has_framework, 4),
+        else_=5,
     )
 
 
-OWNERSHIP_SQL = (
-    "CASE ownership "
-    + " ".join(f"WHEN '{owner}' THEN {rank}" for owner, rank in OWNERSHIP_ORDER.items())
-    + " ELSE 9 END"
-)
-# Inside a step: own region first, state/ideal/municipal/commercial, most free places, name.
-ORDER_SQL = (
-    f"rung, region <> :region, {OWNERSHIP_SQL}, free_places DESC, institution_name, institution_id"
-)
+def ownership_rank(ownership: ColumnElement[Any]) -> ColumnElement[int]:
+    """`OWNERSHIP_ORDER` as an SQL expression: state, ideal, municipal, commercial."""
+    return case(OWNERSHIP_ORDER, value=ownership, else_=9)
 
 
 def reason_for(place: RankedPlace, own_region: Region, on: date) -> str:
