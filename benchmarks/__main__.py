@@ -56,13 +56,16 @@ OWNERSHIP = {
 }
 
 
-def serve(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def serve(
+    app: str, port: int, env: dict[str, str], log: Path, checkout: Path | None = None
+) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         process = subprocess.Popen(
-            command(app, port),
+            command(app, port, checkout),
             env={**os.environ, **env},
             stdout=out,
             stderr=subprocess.STDOUT,
+            cwd=checkout,
         )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -83,14 +86,24 @@ def serve(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Pop
     raise RuntimeError(f"{app} did not start; see {log}")
 
 
-def command(app: str, port: int) -> list[str]:
-    """The capacity service as production runs it; the bare app with plain uvicorn."""
+def command(app: str, port: int, checkout: Path | None = None) -> list[str]:
+    """The capacity service as production runs it (that of another checkout, `checkout`, as
+    that one ran it); the bare app with plain uvicorn."""
+    if checkout is not None:
+        python = str(checkout / ".venv" / "bin" / "python")
+        if (checkout / "libs/common/src/common/serve.py").exists():
+            return [python, "-m", "common.serve", app, "--host", "127.0.0.1", "--port", str(port)]
+        return [python, *_uvicorn(app, port, factory=True)]
     if app == CAPACITY.app_factory:
         return CAPACITY.command(port)
+    return [sys.executable, *_uvicorn(app, port, factory=False)]
+
+
+def _uvicorn(app: str, port: int, *, factory: bool) -> list[str]:
     return [
-        sys.executable,
         "-m",
         "uvicorn",
+        *(["--factory"] if factory else []),
         app,
         "--host",
         "127.0.0.1",
@@ -187,7 +200,7 @@ def shifted(make_request: RequestFactory, by: int) -> RequestFactory:
 
 async def measure(
     endpoints: list[Endpoint], *, rounds: int, clients: int, seconds: float
-) -> dict[str, Result]:
+) -> tuple[dict[str, Result], dict[str, list[Result]]]:
     """Closed loop in `rounds` interleaved rounds (every endpoint once per round, so a noisy
     minute on a shared machine touches all of them alike), the median round kept; then each
     endpoint in open loop at half its median throughput."""
@@ -218,11 +231,51 @@ async def measure(
             seconds=seconds,
             server_pid=endpoint.pid,
         )
-    return {
+    ordered = {
         name: results[name]
         for endpoint in endpoints
         for name in (endpoint.name, endpoint.name + HALF_LOAD)
     }
+    return ordered, closed
+
+
+COMPARED = ("POST /v1/placement-requests", "GET candidates", "GET candidates, no cache")
+BEFORE = " [before]"
+
+
+def compare(results: dict[str, Result], rounds: dict[str, list[Result]]) -> dict[str, object]:
+    """This checkout against another (`--compare`), measured in the same interleaved rounds:
+    the server's CPU per answer, and the run-to-run noise as the spread of that figure over
+    the rounds of each endpoint."""
+    print(f"\n{'CPU ms per answer':<34}{'before':>9}{'after':>9}{'change':>9}{'noise':>9}")
+    rows = []
+    for name in COMPARED:
+        before, after = results[name + BEFORE], results[name]
+        if before.cpu_ms_per_request is None or after.cpu_ms_per_request is None:
+            continue
+        change = after.cpu_ms_per_request / before.cpu_ms_per_request - 1
+        noise = max(_spread(rounds[name]), _spread(rounds[name + BEFORE]))
+        rows.append(
+            {
+                "endpoint": name,
+                "before_cpu_ms": round(before.cpu_ms_per_request, 3),
+                "after_cpu_ms": round(after.cpu_ms_per_request, 3),
+                "change": round(change, 3),
+                "noise": round(noise, 3),
+                "within_noise": change <= noise,
+            }
+        )
+        print(
+            f"{name:<34}{before.cpu_ms_per_request:>9.3f}{after.cpu_ms_per_request:>9.3f}"
+            f"{change:>+9.1%}{noise:>9.1%}"
+        )
+    return {"comparison": rows}
+
+
+def _spread(rounds: list[Result]) -> float:
+    """How far one round's CPU per answer strays from another's, relative to the lowest."""
+    figures = [r.cpu_ms_per_request for r in rounds if r.cpu_ms_per_request is not None]
+    return (max(figures) / min(figures) - 1) if len(figures) > 1 else 0.0
 
 
 def report(results: dict[str, Result]) -> dict[str, object]:
@@ -307,7 +360,12 @@ def stop_profile(profile: subprocess.Popen[bytes] | None) -> None:
 
 
 async def main(
-    seconds: float, rounds: int, clients: int, institutions: int, profiling: bool
+    seconds: float,
+    rounds: int,
+    clients: int,
+    institutions: int,
+    profiling: bool,
+    before: Path | None = None,
 ) -> int:
     (REPO_ROOT / ".data").mkdir(exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="bench-", dir=REPO_ROOT / ".data"))
@@ -368,15 +426,12 @@ async def main(
         base = f"http://127.0.0.1:{port}"
         uncached_base = f"http://127.0.0.1:{uncached_port}"
 
-        request_id, count = await one_request_and_its_candidates(base, auth)
+        count = await candidates_of_one_request(base, auth)
         print(
             f"candidates for one request: {count} of {institutions} institutions "
             "(answered 50 a page, best first)"
         )
         ping = request_bytes("GET", f"{bare_base}/ping")
-        candidates_path = f"/v1/placement-requests/{request_id}/candidates"
-        candidates = request_bytes("GET", base + candidates_path, headers=auth)
-        candidates_uncached = request_bytes("GET", uncached_base + candidates_path, headers=auth)
         endpoints = [
             Endpoint("bare GET /ping", bare_base, lambda _i: ping, bare.pid),
             Endpoint(
@@ -391,30 +446,45 @@ async def main(
                 lambda i: request_bytes("POST", f"{bare_base}/write", body=placement_body(i)),
                 bare.pid,
             ),
-            Endpoint(
-                "POST /v1/placement-requests",
-                base,
-                lambda i: request_bytes(
-                    "POST",
-                    f"{base}/v1/placement-requests",
-                    body=placement_body(10**10 + i),
-                    headers=auth,
-                ),
-                capacity.pid,
-            ),
-            Endpoint("GET candidates", base, lambda _i: candidates, capacity.pid),
-            Endpoint(
-                "GET candidates, no cache",
-                uncached_base,
-                lambda _i: candidates_uncached,
-                uncached.pid,
-            ),
         ]
+        endpoints += await capacity_endpoints(
+            "", base, capacity.pid, uncached_base, uncached.pid, auth
+        )
+        if before is not None:
+            # The same capacity endpoints of another checkout, on its own copy of the data.
+            await ensure_database(server, "capacity_before")
+            before_db = database_url(server, "capacity_before")
+            await asyncio.to_thread(migrate_checkout, before, before_db)
+            await seed_institutions(before_db, institutions)
+            before_env = {**env, "DATABASE_URL": before_db}
+            before_port, before_uncached_port = free_port(), free_port()
+            before_capacity = serve(
+                CAPACITY.app_factory, before_port, before_env, logs / "before.log", before
+            )
+            processes.append(before_capacity)
+            before_uncached = serve(
+                CAPACITY.app_factory,
+                before_uncached_port,
+                {**before_env, "CANDIDATES_CACHE_SECONDS": "0", "OUTBOX_RELAY_ENABLED": "false"},
+                logs / "before-uncached.log",
+                before,
+            )
+            processes.append(before_uncached)
+            endpoints += await capacity_endpoints(
+                BEFORE,
+                f"http://127.0.0.1:{before_port}",
+                before_capacity.pid,
+                f"http://127.0.0.1:{before_uncached_port}",
+                before_uncached.pid,
+                auth,
+            )
         profile = start_profile(capacity, logs / "profile-capacity.txt") if profiling else None
-        results = await measure(endpoints, rounds=rounds, clients=clients, seconds=seconds)
+        results, closed = await measure(endpoints, rounds=rounds, clients=clients, seconds=seconds)
         stop_profile(profile)
         profile = None
         summary = report(results)
+        if before is not None:
+            summary |= compare(results, closed)
         (logs / "capacity.json").write_text(
             json.dumps(
                 {
@@ -440,15 +510,71 @@ async def main(
         shutil.rmtree(root, ignore_errors=True)
 
 
-async def one_request_and_its_candidates(base: str, auth: dict[str, str]) -> tuple[str, int]:
-    """A placement request, and how many candidates it has over every page."""
+async def capacity_endpoints(
+    label: str,
+    base: str,
+    pid: int,
+    uncached_base: str,
+    uncached_pid: int,
+    auth: dict[str, str],
+) -> list[Endpoint]:
+    """The write, and a request's candidates with and without the ranking cache."""
+    request_id = await one_request(base, auth)
+    path = f"/v1/placement-requests/{request_id}/candidates"
+    candidates = request_bytes("GET", base + path, headers=auth)
+    uncached = request_bytes("GET", uncached_base + path, headers=auth)
+    return [
+        Endpoint(
+            "POST /v1/placement-requests" + label,
+            base,
+            lambda i: request_bytes(
+                "POST",
+                f"{base}/v1/placement-requests",
+                body=placement_body(10**10 + i),
+                headers=auth,
+            ),
+            pid,
+        ),
+        Endpoint("GET candidates" + label, base, lambda _i: candidates, pid),
+        Endpoint(
+            "GET candidates, no cache" + label, uncached_base, lambda _i: uncached, uncached_pid
+        ),
+    ]
+
+
+def migrate_checkout(checkout: Path, url: str) -> None:
+    """Another checkout's capacity migrations, run by its own environment."""
+    subprocess.run(
+        [
+            str(checkout / ".venv" / "bin" / "python"),
+            "-m",
+            "alembic",
+            "-c",
+            str(checkout / "services" / "capacity" / "alembic.ini"),
+            "upgrade",
+            "head",
+        ],
+        env={**os.environ, "DATABASE_URL": url},
+        cwd=checkout,
+        check=True,
+        capture_output=True,
+    )
+
+
+async def one_request(base: str, auth: dict[str, str]) -> str:
     async with httpx.AsyncClient(base_url=base, headers=auth) as client:
         created = await client.post(
             "/v1/placement-requests",
             content=placement_body(1),
             headers={"Content-Type": "application/json"},
         )
-        request_id = str(created.json()["id"])
+        return str(created.json()["id"])
+
+
+async def candidates_of_one_request(base: str, auth: dict[str, str]) -> int:
+    """How many candidates a request has over every page."""
+    request_id = await one_request(base, auth)
+    async with httpx.AsyncClient(base_url=base, headers=auth) as client:
         count, cursor = 0, None
         while True:
             page = (
@@ -460,7 +586,7 @@ async def one_request_and_its_candidates(base: str, auth: dict[str, str]) -> tup
             count += len(page["items"])
             cursor = page["next_cursor"]
             if cursor is None:
-                return request_id, count
+                return count
 
 
 if __name__ == "__main__":
@@ -469,6 +595,13 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=3, help="interleaved closed-loop rounds")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--institutions", type=int, default=1000)
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also measure capacity from another checkout (with its own .venv), in the same "
+        "interleaved rounds, and compare the CPU per answer",
+    )
     parser.add_argument(
         "--profile",
         action="store_true",
@@ -482,5 +615,14 @@ if __name__ == "__main__":
     except ImportError:
         pass
     sys.exit(
-        asyncio.run(main(args.seconds, args.rounds, args.clients, args.institutions, args.profile))
+        asyncio.run(
+            main(
+                args.seconds,
+                args.rounds,
+                args.clients,
+                args.institutions,
+                args.profile,
+                args.compare.resolve() if args.compare else None,
+            )
+        )
     )

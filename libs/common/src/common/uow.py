@@ -29,6 +29,7 @@ from common.auth import Principal
 from common.db import (
     DriverStatement,
     checkout_driver,
+    fill_defaults,
     is_transient,
     row_of,
     table_of,
@@ -41,8 +42,9 @@ from common.platform_tables import audit_event, outbox
 from common.telemetry import current_trace_id, inject_context, spans_recorded, tracer
 
 _tracer = tracer(__name__)
-# A one-statement write per shape (tables, columns and rows in order), compiled once.
-_statements: dict[tuple[Any, ...], DriverStatement] = {}
+# A one-statement write per shape (tables, columns and rows in order), compiled once, with
+# its parameters' names in the order the rows' values come.
+_statements: dict[tuple[Any, ...], tuple[DriverStatement, list[str]]] = {}
 
 Outcome = Literal["granted", "forbidden", "not_found"]
 Pending = tuple[Table, Any]  # a table and its row: a dict, or an entity mapped to the table
@@ -143,7 +145,7 @@ class UnitOfWork:
         """Add a new entity, written at commit with everything else (for repositories:
         services add through them). Its Python-side defaults are filled in now, so it can be
         answered at once; its row is taken at commit, so later changes to it count."""
-        row_of(entity)
+        fill_defaults(entity)
         self._pending.append((table_of(type(entity)), entity))
 
     def _add_row(self, table: Table, row: dict[str, Any]) -> None:
@@ -242,15 +244,18 @@ class UnitOfWork:
         INSERT … CTE, which PostgreSQL runs as its own transaction."""
         groups = _grouped(self._pending)
         shape = tuple((table.name, tuple(rows[0]), len(rows)) for table, rows in groups)
-        statement = _statements.get(shape)
-        if statement is None:
-            statement = _statements[shape] = DriverStatement(_insert_all(groups))
-        parameters = {
-            _parameter(number, index, column): value
-            for number, (_table, rows) in enumerate(groups)
-            for index, row in enumerate(rows)
-            for column, value in row.items()
-        }
+        compiled = _statements.get(shape)
+        if compiled is None:
+            names = [
+                _parameter(number, index, column)
+                for number, (_table, rows) in enumerate(groups)
+                for index, row in enumerate(rows)
+                for column in row
+            ]
+            compiled = _statements[shape] = (DriverStatement(_insert_all(groups)), names)
+        statement, names = compiled
+        values = [value for _table, rows in groups for row in rows for value in row.values()]
+        parameters = dict(zip(names, values, strict=True))
         # A reading unit that has read reuses its connection (autocommit): never hold one
         # connection while waiting for a second.
         connection = await self._driver() if self.read_only else await self._autocommit_connection()

@@ -6,7 +6,6 @@ from typing import Annotated
 from uuid import UUID
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
@@ -16,7 +15,7 @@ from pydantic import (
 
 from capacity.codes import ContractType, InstitutionFunction, Ownership
 from common.reference import MunicipalityNumber, Region
-from common.schemas import Day, Input, Instant
+from common.schemas import Day, Input, Instant, Output
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -52,7 +51,7 @@ class InstitutionIn(Input):
         return functions
 
 
-class InstitutionOut(BaseModel):
+class InstitutionOut(Output):
     model_config = ConfigDict(from_attributes=True)
 
     id: UUID
@@ -116,7 +115,7 @@ class PlaceContractChange(Input):
     day_price_nok: NokAmount | None = None
 
 
-class PlaceContractOut(BaseModel):
+class PlaceContractOut(Output):
     model_config = ConfigDict(from_attributes=True)
 
     id: UUID

@@ -4,7 +4,7 @@ import datetime
 from datetime import date
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from capacity.codes import (
     BreachCause,
@@ -19,7 +19,7 @@ from capacity.codes import (
 )
 from common.pii import NationalId
 from common.reference import MunicipalityNumber, Region
-from common.schemas import BirthDate, ChildRef, Day, Input, Instant, Text
+from common.schemas import BirthDate, ChildRef, Day, Input, Instant, Output, Text
 
 
 class PlacementRequestIn(Input):
@@ -53,14 +53,14 @@ class PlacementRequestIn(Input):
     national_id: NationalId | None = None
 
 
-class BreachConfirmationOut(BaseModel):
+class BreachConfirmationOut(Output):
     model_config = ConfigDict(from_attributes=True)
 
     source: BreachSource
     confirmed_at: Instant
 
 
-class PlacementRequestOut(BaseModel):
+class PlacementRequestOut(Output):
     id: UUID
     status: PlacementRequestStatus
     deadline_at: Instant | None = Field(
@@ -88,7 +88,7 @@ class PlacementRequestOut(BaseModel):
     version: int = Field(description="Changes with every change; the ETag is this number.")
 
 
-class Candidate(BaseModel):
+class Candidate(Output):
     institution_id: UUID
     institution_name: str
     region: Region
@@ -102,7 +102,7 @@ class Candidate(BaseModel):
     )
 
 
-class CandidateList(BaseModel):
+class CandidateList(Output):
     placement_request_id: UUID
     date: datetime.date = Field(description="The day the place is needed (the desired start date).")
     items: list[Candidate] = Field(description="Best step first.")
@@ -134,7 +134,7 @@ class OfferIn(Input):
     )
 
 
-class OfferOut(BaseModel):
+class OfferOut(Output):
     model_config = ConfigDict(from_attributes=True)
 
     id: UUID

@@ -3,13 +3,13 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from capacity.codes import ContractType, EndReason, InstitutionFunction, Ownership
 from capacity.institutions.schemas import NokAmount
 from common.pii import NationalId
 from common.reference import MunicipalityNumber, Region
-from common.schemas import BirthDate, ChildRef, Day, Input, Instant, Text
+from common.schemas import BirthDate, ChildRef, Day, Input, Instant, Output, Text
 
 
 class StayIn(Input):
@@ -99,7 +99,7 @@ class SingleChildReviewIn(Input):
     justification: Text | None = None
 
 
-class SingleChildDecisionOut(BaseModel):
+class SingleChildDecisionOut(Output):
     model_config = ConfigDict(from_attributes=True)
 
     id: UUID
@@ -114,7 +114,7 @@ class SingleChildDecisionOut(BaseModel):
     version: int = Field(description="Changes with every review; the ETag is this number.")
 
 
-class StayFlags(BaseModel):
+class StayFlags(Output):
     under_13_at_admission: bool
     acute_beyond_six_weeks: bool = Field(description="An acute stay longer than 42 days.")
     living_alone_beyond_six_weeks: bool
@@ -124,7 +124,7 @@ class StayFlags(BaseModel):
     single_child_review_overdue: bool
 
 
-class StayOut(BaseModel):
+class StayOut(Output):
     id: UUID
     institution_id: UUID
     region: Region
