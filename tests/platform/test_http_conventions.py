@@ -4,6 +4,9 @@ Idempotency-Key, cursor pagination, health and metrics."""
 from __future__ import annotations
 
 import asyncio
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,6 +16,7 @@ from devstack.testing import fetch
 from .helpers import institution_body
 
 PROBLEM = "application/problem+json"
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 @pytest.fixture(scope="module")
@@ -229,3 +233,42 @@ async def test_health_and_metrics(capacity, auth):
     assert "http_request_duration_seconds" in text
     assert 'outbox_backlog{service="capacity"}' in text
     assert 'outbox_oldest_unsent_age_seconds{service="capacity"}' in text
+
+
+def instants_in(value) -> list[str]:
+    """Every ISO 8601 instant (with a time and an offset) anywhere in a JSON answer."""
+    if isinstance(value, dict):
+        return [found for item in value.values() for found in instants_in(item)]
+    if isinstance(value, list):
+        return [found for item in value for found in instants_in(item)]
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+([+-]\d\d:\d\d|Z)", value):
+        return [value]
+    return []
+
+
+async def test_every_instant_is_answered_in_oslo_time(capacity, auth):
+    headers = auth("national-admin")
+    institution = await capacity.post("/v1/institutions", json=institution_body(), headers=headers)
+    contract = await capacity.post(
+        f"/v1/institutions/{institution.json()['id']}/place-contracts",
+        json={
+            "function": "acute",
+            "contract_type": "state",
+            "budgeted_places": 2,
+            "valid_from": "2024-01-01",
+            "valid_to": None,
+            "day_price_nok": "15200.00",
+        },
+        headers=headers,
+    )
+    answers = [
+        institution.json(),
+        contract.json(),
+        (await capacity.get("/v1/institutions", headers=headers)).json(),
+        (await capacity.get(contract.headers["location"], headers=headers)).json(),
+    ]
+    found = [instant for answer in answers for instant in instants_in(answer)]
+    assert found
+    for instant in found:
+        parsed = datetime.fromisoformat(instant)
+        assert parsed.utcoffset() == parsed.astimezone(OSLO).utcoffset(), instant

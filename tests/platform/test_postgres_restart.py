@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 
 from devstack.databases import database_url, ensure_database, migrate
 from devstack.postgres import TEST_SETTINGS, EmbeddedPostgres
 from devstack.services import CAPACITY, GATEWAY
-from devstack.testing import build_app, eventually, fetch, running
+from devstack.testing import ServedService, build_app, eventually, fetch, running
 
 from .helpers import institution_body, placement_request_body
 
@@ -102,3 +103,59 @@ async def test_a_postgres_restart_loses_nothing(environment, own_postgres, auth)
             urls["capacity"], "SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL"
         )
         assert unsent[0]["n"] == 0
+
+
+async def test_a_restart_seen_through_the_unix_socket_is_503_never_500(
+    environment, scratch_dir, auth
+):
+    """Over a Unix socket a restart shows as the server shutting down (57P01, 57P03) and then
+    as a socket file that is gone: each is 503 + Retry-After, and no traceback is logged."""
+    server = EmbeddedPostgres(
+        scratch_dir / "pg-unix", settings=TEST_SETTINGS, socket_dir=scratch_dir / "pg-sockets"
+    )
+    server.start()
+    try:
+        await ensure_database(server.url, CAPACITY.name)
+        await asyncio.to_thread(migrate, CAPACITY, database_url(server.url, CAPACITY.name))
+        env = await environment.settings_env(
+            CAPACITY, database_url=database_url(server.socket_url, CAPACITY.name)
+        )
+        served = ServedService(CAPACITY, env).start()
+        headers = auth("national-admin")
+        statuses: list[int] = []
+        try:
+            async with httpx.AsyncClient(base_url=served.url, headers=headers) as client:
+                created = await client.post("/v1/placement-requests", json=placement_request_body())
+                assert created.status_code == 201, created.text
+                path = f"/v1/placement-requests/{created.json()['id']}"
+                stopping = asyncio.Event()
+
+                async def traffic() -> None:
+                    while not stopping.is_set():
+                        for response in await asyncio.gather(
+                            client.get(path),
+                            client.post("/v1/placement-requests", json=placement_request_body()),
+                            client.get("/v1/institutions"),
+                        ):
+                            statuses.append(response.status_code)
+                            if response.status_code == 503:
+                                assert response.headers["retry-after"] == "1"
+
+                running_traffic = asyncio.create_task(traffic())
+                await asyncio.sleep(0.5)
+                await asyncio.to_thread(server.stop)
+                await asyncio.sleep(1.0)
+                await asyncio.to_thread(server.start)
+                await asyncio.sleep(2.0)
+                stopping.set()
+                await running_traffic
+                after = [(await client.get(path)).status_code for _ in range(5)]
+        finally:
+            served.stop()
+        assert set(statuses) <= {200, 201, 503}, statuses
+        assert 503 in statuses
+        assert after == [200] * 5
+        log = served.log_path.read_text()
+        assert "Traceback" not in log, log[-3000:]
+    finally:
+        server.destroy()

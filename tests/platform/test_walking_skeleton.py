@@ -44,6 +44,12 @@ async def test_write_reaches_the_gateway_once_under_one_trace(
     assert trace_id in bytes(outbox[0]["payload"]).decode()  # the CloudEvent's traceparent
     info = await stream_info(nats_url, f"{environment.namespace.upper()}_CAPACITY")
     assert info.state.messages == 1
+    freshness = await gateway.get("/v1/freshness", headers=auth("dashboard-vest"))
+    assert freshness.status_code == 200, freshness.text
+    [stream] = freshness.json()["items"]
+    assert stream["stream"] == f"{environment.namespace.upper()}_CAPACITY"
+    assert (stream["last_applied_sequence"], stream["behind"]) == (1, 0)
+    assert stream["last_event_time"].endswith(("+01:00", "+02:00"))  # answered in Oslo time
     metrics = (await gateway.get("/metrics")).text
     labels = '{consumer="reporting_gateway-capacity",service="reporting_gateway"}'
     assert f"consumer_applied_total{labels}" in metrics

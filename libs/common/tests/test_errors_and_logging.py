@@ -21,7 +21,10 @@ async def test_unexpected_error_is_500_without_internals():
     async def boom() -> None:
         raise RuntimeError("secret connection string postgres://user:pw@db")
 
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    # The exception ends with the answer: if it went on to the server, the server would close
+    # the keep-alive connection and a proxy's next request on it would fail (the transport
+    # raises what the app raises).
+    transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         response = await client.get("/boom")
     assert response.status_code == 500
@@ -77,3 +80,79 @@ def test_if_match(if_match, ok):
     else:
         with pytest.raises(PreconditionFailed):
             check_if_match(if_match, 3)
+
+
+def _wrapped(error: BaseException) -> BaseException:
+    """An asyncpg error as SQLAlchemy hands it on."""
+    from sqlalchemy.exc import DBAPIError
+
+    orig = Exception(str(error))
+    orig.__cause__ = error
+    return DBAPIError("SELECT 1", None, orig)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        FileNotFoundError(2, "No such file or directory"),  # the Unix socket vanished
+        ConnectionRefusedError(111, "Connection refused"),
+        ConnectionResetError(104, "Connection reset by peer"),
+        TimeoutError(),
+    ],
+)
+def test_a_vanished_socket_means_the_database_is_away(error):
+    from common.db import is_transient
+
+    assert is_transient(error)
+    assert is_transient(_wrapped(error))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "AdminShutdownError",
+        "CannotConnectNowError",
+        "CrashShutdownError",
+        "ConnectionDoesNotExistError",
+        "TooManyConnectionsError",
+    ],
+)
+def test_a_server_shutting_down_means_the_database_is_away(name):
+    import asyncpg
+
+    from common.db import is_transient
+
+    error = getattr(asyncpg.exceptions, name)("terminating connection")
+    assert is_transient(error)
+    assert is_transient(_wrapped(error))
+
+
+@pytest.mark.parametrize(
+    "name", ["UniqueViolationError", "CharacterNotInRepertoireError", "SyntaxOrAccessError"]
+)
+def test_a_statement_at_fault_is_not_an_outage(name):
+    import asyncpg
+
+    from common.db import is_transient
+
+    assert not is_transient(_wrapped(getattr(asyncpg.exceptions, name)("bad")))
+
+
+async def test_an_outage_is_503_with_retry_after_and_no_traceback(caplog):
+    import asyncpg
+
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/away")
+    async def away() -> None:
+        raise _wrapped(asyncpg.exceptions.AdminShutdownError("terminating connection"))
+
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as client:
+        response = await client.get("/away")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.headers["content-type"] == "application/problem+json"
+    assert not any(record.exc_info for record in caplog.records)

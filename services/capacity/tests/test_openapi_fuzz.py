@@ -1,10 +1,14 @@
 """No input produces a 500: schemathesis against capacity's own OpenAPI, with the service
-running in its own process on real PostgreSQL and NATS."""
+running in its own process on real PostgreSQL and NATS, its generation widened by
+`fuzz_hooks` to calendar-edge instants and unstorable text (see also
+tests/platform/test_hostile_input.py, which sends every such value to every field)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -34,7 +38,7 @@ def test_no_input_produces_a_server_error(served, token, scratch_dir):
             "--header",
             f"Authorization: Bearer {token('national-admin')}",
             "--max-examples",
-            "25",
+            "40",
             "--seed",
             "20261122",
             "--no-color",
@@ -49,6 +53,11 @@ def test_no_input_produces_a_server_error(served, token, scratch_dir):
         text=True,
         timeout=600,
         cwd=scratch_dir,  # schemathesis keeps state in ./.schemathesis
+        env={
+            **os.environ,
+            "SCHEMATHESIS_HOOKS": "fuzz_hooks",
+            "PYTHONPATH": str(Path(__file__).parent),
+        },
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     log = served.log_path.read_text()

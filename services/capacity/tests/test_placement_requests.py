@@ -283,3 +283,47 @@ async def test_unknown_ids_are_404(capacity, admin):
     ):
         response = await capacity.get(path, headers=admin)
         assert response.status_code == 404, path
+
+
+async def test_denied_attempts_are_audited_too(api, capacity, auth, environment):
+    """Who tried to see what they may not: 403 and 404 on a child's record stay in the trail
+    although the request changed nothing."""
+    in_ost = await api.placement_request(municipality_number="0301")
+    vest = auth("region-vest")
+    started = datetime.now(UTC)
+    assert (
+        await capacity.get(f"/v1/placement-requests/{in_ost['id']}", headers=vest)
+    ).status_code == 403
+    assert (
+        await capacity.get(f"/v1/placement-requests/{in_ost['id']}/candidates", headers=vest)
+    ).status_code == 403
+    closing = await capacity.post(
+        f"/v1/placement-requests/{in_ost['id']}/close",
+        headers=vest,
+        json={"closed_at": datetime.now(UTC).isoformat(), "reason": "withdrawn"},
+    )
+    assert closing.status_code == 403
+    missing = "0190a1a1-0000-7000-8000-00000000dead"
+    assert (
+        await capacity.get(f"/v1/placement-requests/{missing}", headers=vest)
+    ).status_code == 404
+    assert (
+        await capacity.get("/v1/placement-requests", params={"region": "ost"}, headers=vest)
+    ).status_code == 403
+    db = await environment.database(CAPACITY)
+    rows = await fetch(
+        db,
+        "SELECT action, outcome, purpose, resource_id FROM audit_event "
+        "WHERE client_id = 'region-vest' AND resource_type = 'placement_request' "
+        "AND at >= $1 ORDER BY at",
+        started,
+    )
+    assert [(r["action"], r["outcome"], r["purpose"], r["resource_id"]) for r in rows] == [
+        ("read", "forbidden", None, in_ost["id"]),
+        ("read", "forbidden", "candidates", in_ost["id"]),
+        ("update", "forbidden", "close", in_ost["id"]),
+        ("read", "not_found", None, missing),
+        ("list", "forbidden", None, None),
+    ]
+    unchanged = await fetch(db, "SELECT status FROM placement_request WHERE id = $1", in_ost["id"])
+    assert unchanged[0]["status"] == "open"

@@ -226,3 +226,88 @@ async def test_stays_are_scoped_and_audited(api, capacity, auth, environment):
         ("read", "municipality-4601", "forbidden"),
         ("read", "municipality-0301", "granted"),
     ]
+
+
+async def test_a_change_of_fields_names_the_version_it_changes(api, capacity, admin):
+    """PATCH without If-Match is 428: a change cannot overwrite one its sender has not seen."""
+    institution = await api.institution()
+    contract = await capacity.post(
+        f"/v1/institutions/{institution['id']}/place-contracts",
+        headers=admin,
+        json=_contract(),
+    )
+    blind = await capacity.patch(
+        contract.headers["location"], headers=admin, json={"budgeted_places": 9}
+    )
+    assert blind.status_code == 428
+    assert blind.headers["content-type"] == "application/problem+json"
+    assert "If-Match" in blind.json()["detail"]
+    unchanged = (await capacity.get(contract.headers["location"], headers=admin)).json()
+    assert unchanged["budgeted_places"] == 2
+
+    institution = await api.institution(contracts=[{"budgeted_places": 3}])
+    stay = await api.stay(institution["id"], lives_alone=True)
+    today = date.today()
+    decision = await capacity.post(
+        f"/v1/stays/{stay['id']}/single-child-decisions",
+        headers=admin,
+        json={
+            "decided_on": today.isoformat(),
+            "justification": "Needs one-to-one staffing.",
+            "valid_until": (today + timedelta(days=30)).isoformat(),
+            "next_review_on": (today + timedelta(days=7)).isoformat(),
+        },
+    )
+    review = await capacity.patch(
+        decision.headers["location"],
+        headers=admin,
+        json={
+            "reviewed_on": today.isoformat(),
+            "next_review_on": (today + timedelta(days=14)).isoformat(),
+        },
+    )
+    assert review.status_code == 428
+
+
+async def test_one_single_child_decision_is_in_force_at_a_time(api, capacity, admin):
+    institution = await api.institution(contracts=[{"budgeted_places": 3}])
+    stay = await api.stay(institution["id"], lives_alone=True, admitted_at=days_ago(60))
+    decisions = f"/v1/stays/{stay['id']}/single-child-decisions"
+    today = date.today()
+
+    def body(start: int, end: int) -> dict:
+        return {
+            "decided_on": (today + timedelta(days=start)).isoformat(),
+            "justification": "Needs one-to-one staffing.",
+            "valid_until": (today + timedelta(days=end)).isoformat(),
+            "next_review_on": (today + timedelta(days=start + 7)).isoformat(),
+        }
+
+    first = await capacity.post(decisions, headers=admin, json=body(-50, -20))
+    assert first.status_code == 201, first.text
+    overlapping = await capacity.post(decisions, headers=admin, json=body(-30, 10))
+    assert overlapping.status_code == 409
+    assert "review that decision" in overlapping.json()["detail"]
+    racing = await asyncio.gather(
+        *(capacity.post(decisions, headers=admin, json=body(-10, 30)) for _ in range(4))
+    )
+    assert sorted(r.status_code for r in racing) == [201, 409, 409, 409]
+    # A review may not stretch the first decision over the second's period either.
+    stretched = await capacity.patch(
+        f"{decisions}/{first.json()['id']}",
+        headers={**admin, "If-Match": first.headers["etag"]},
+        json={
+            "reviewed_on": (today - timedelta(days=21)).isoformat(),
+            "next_review_on": (today - timedelta(days=14)).isoformat(),
+            "valid_until": (today + timedelta(days=5)).isoformat(),
+        },
+    )
+    assert stretched.status_code == 409
+    read = (await capacity.get(f"/v1/stays/{stay['id']}", headers=admin)).json()
+    assert len(read["single_child_decisions"]) == 2
+
+
+def _contract(**fields):
+    from . import factories
+
+    return factories.contract(**fields)

@@ -41,9 +41,16 @@ class EmbeddedPostgres:
     """One PostgreSQL cluster in `data_dir`. `start()` reuses a server already running on
     that directory (a previous `make run` killed without a chance to stop it)."""
 
-    def __init__(self, data_dir: Path, settings: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        settings: dict[str, str] | None = None,
+        socket_dir: Path | None = None,
+    ) -> None:
+        """`socket_dir`: listen on a Unix socket there as well (none by default)."""
         self.data_dir = data_dir.resolve()
         self.settings = {"max_connections": "200", **(settings or {})}
+        self.socket_dir = socket_dir.resolve() if socket_dir is not None else None
         self.port: int | None = None
         self._user = _SYSTEM_USER if os.geteuid() == 0 else None
 
@@ -52,6 +59,13 @@ class EmbeddedPostgres:
         if self.port is None:
             raise RuntimeError("PostgreSQL is not running")
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    @property
+    def socket_url(self) -> str:
+        """The server over its Unix socket (see `socket_dir`)."""
+        if self.port is None or self.socket_dir is None:
+            raise RuntimeError("PostgreSQL is not listening on a Unix socket")
+        return f"postgresql://postgres@/postgres?host={self.socket_dir}&port={self.port}"
 
     def start(self) -> str:
         self._init_cluster()
@@ -63,8 +77,12 @@ class EmbeddedPostgres:
         # A restart keeps the port it had, so clients reconnect to the same address.
         if self.port is None or not is_free(self.port):
             self.port = free_port()
+        if self.socket_dir is not None:
+            self.socket_dir.mkdir(parents=True, exist_ok=True)
+            self.socket_dir.chmod(0o777)  # the server may run as its own user
+        sockets = f"-k {self.socket_dir}" if self.socket_dir is not None else "-k ''"
         options = " ".join(
-            ["-h 127.0.0.1", f"-p {self.port}", "-k ''"]
+            ["-h 127.0.0.1", f"-p {self.port}", sockets]
             + [f"-c {key}={value}" for key, value in self.settings.items()]
         )
         self._pg_ctl(

@@ -1,0 +1,6 @@
+"""FastAPI dependencies particular to the gateway: its own scopes."""
+
+from common.auth import require_scopes
+
+# The scopes the gateway's own endpoints answer to (the services check theirs).
+reports_read_scope = require_scopes("reports.read")
