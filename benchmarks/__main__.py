@@ -239,7 +239,12 @@ async def measure(
     return ordered, closed
 
 
-COMPARED = ("POST /v1/placement-requests", "GET candidates", "GET candidates, no cache")
+COMPARED = (
+    "POST /v1/placement-requests",
+    "GET placement request",
+    "GET candidates",
+    "GET candidates, no cache",
+)
 BEFORE = " [before]"
 
 
@@ -523,6 +528,7 @@ async def capacity_endpoints(
     path = f"/v1/placement-requests/{request_id}/candidates"
     candidates = request_bytes("GET", base + path, headers=auth)
     uncached = request_bytes("GET", uncached_base + path, headers=auth)
+    read = request_bytes("GET", f"{base}/v1/placement-requests/{request_id}", headers=auth)
     return [
         Endpoint(
             "POST /v1/placement-requests" + label,
@@ -535,6 +541,7 @@ async def capacity_endpoints(
             ),
             pid,
         ),
+        Endpoint("GET placement request" + label, base, lambda _i: read, pid),
         Endpoint("GET candidates" + label, base, lambda _i: candidates, pid),
         Endpoint(
             "GET candidates, no cache" + label, uncached_base, lambda _i: uncached, uncached_pid

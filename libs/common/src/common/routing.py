@@ -86,9 +86,9 @@ async def _roll_back(uow: UnitOfWork) -> None:
     try:
         await uow.rollback()
         await uow.write_denials()
-    except Exception:
+    except Exception as exc:
         # The answer (often: the database is away) matters more than its audit of denials.
-        log.warning("denied attempts could not be audited", exc_info=True)
+        log.warning("denied attempts could not be audited: %r", exc)
 
 
 async def get_uow(request: Request) -> UnitOfWork:

@@ -4,7 +4,7 @@ Repositories read through `session` (the ORM) or, for the hot reads the benchmar
 through `fetch` on the driver connection; they add new entities with `add`. Services add
 events with `emit` and audit entries with `audit`. Added rows wait until commit, so the
 change, its outbox events and its audit entries are written together or not at all. When a
-unit only added rows (the common write: a new placement request with its event and audit
+unit only added rows (the common write: a new record with its event and audit
 entry) they go to the database as one statement, a single round trip that is its own
 transaction. A constraint marked as a conflict (`common.db.CONFLICT`) that a write breaks,
 whenever the database notices, becomes a 409 problem.
