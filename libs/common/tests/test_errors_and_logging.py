@@ -115,6 +115,7 @@ def test_a_vanished_socket_means_the_database_is_away(error):
         "CrashShutdownError",
         "ConnectionDoesNotExistError",
         "TooManyConnectionsError",
+        "InternalClientError",
     ],
 )
 def test_a_server_shutting_down_means_the_database_is_away(name):

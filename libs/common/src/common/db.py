@@ -253,9 +253,11 @@ def is_transient(exc: BaseException) -> bool:
         exc,
         # The socket: refused, reset, a Unix socket that vanished, a timeout.
         OSError
-        # The connection is closed or was never made.
+        # The connection is closed or was never made; or the server ended it while idle and
+        # the next statement finds the protocol mid-way ("cannot switch to state…").
         | asyncpg.PostgresConnectionError
         | asyncpg.InterfaceError
+        | asyncpg.exceptions.InternalClientError
         # 57P01 admin shutdown, 57P02 crash shutdown, 57P03 starting up / shutting down,
         # 57014 query cancelled; 53300 too many connections.
         | asyncpg.exceptions.OperatorInterventionError
