@@ -97,9 +97,11 @@ def create_service_app(
     )
     app.state.platform = platform
     install_problem_handlers(app)
-    app.include_router(health.router)
+    # Routes are matched in order, one by one: the service's own first (its busiest router
+    # first, as `routers` lists them), health and schemas after.
     for router in routers:
         app.include_router(router)
+    app.include_router(health.router)
     if events is not None:
         app.include_router(_event_schema_router(events))
     if configure is not None:

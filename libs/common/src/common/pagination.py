@@ -1,7 +1,10 @@
-"""Cursor (keyset) pagination: `?limit=&cursor=` → `{"items": [...], "next_cursor": ...}`.
+"""Pagination: `?limit=&cursor=` → `{"items": [...], "next_cursor": ...}`.
 
-Ids are UUIDv7, so ordering by id is creation order and the cursor is the last id seen,
-wrapped so clients treat it as opaque."""
+Lists in creation order page by key (`PageRequest`): ids are UUIDv7, so ordering by id is
+creation order and the cursor is the last id seen. Lists in a computed order (a ranking) page
+by position (`OffsetPageRequest`). Cursors are wrapped so clients treat them as opaque.
+Both are query models (`page: Annotated[PageRequest, Query()]`): validated in one pass, not
+solved as a dependency of their own on every request."""
 
 from __future__ import annotations
 
@@ -12,15 +15,15 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 from uuid import UUID
 
-from fastapi import Query
-from pydantic import BaseModel, Field
-
-from common.errors import InvalidInput
+from pydantic import BaseModel, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+_NOT_OURS = "is not a cursor this API gave out"
 
 
 class Page(BaseModel, Generic[T]):
@@ -30,34 +33,36 @@ class Page(BaseModel, Generic[T]):
     )
 
 
-@dataclass(frozen=True)
-class PageRequest:
-    limit: int
-    after: UUID | None
-
-
 def encode_cursor(last_id: UUID) -> str:
     return base64.urlsafe_b64encode(b"v1:" + last_id.bytes).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> UUID:
+def _unwrapped(cursor: str) -> bytes:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
     except (binascii.Error, ValueError):
-        raise InvalidInput("cursor", "is not a cursor this API gave out") from None
-    if not raw.startswith(b"v1:") or len(raw) != 19:
-        raise InvalidInput("cursor", "is not a cursor this API gave out")
-    return UUID(bytes=raw[3:])
+        raise PydanticCustomError("cursor", _NOT_OURS) from None
 
 
-async def page_request(
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page."),
-    cursor: str | None = Query(None, max_length=200, description="From `next_cursor`."),
-) -> PageRequest:
-    return PageRequest(limit=limit, after=decode_cursor(cursor) if cursor else None)
+class PageRequest(BaseModel):
+    """A page of a list in creation order."""
 
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
+    cursor: str | None = Field(None, max_length=200, description="From `next_cursor`.")
 
-U = TypeVar("U")
+    @field_validator("cursor")
+    @classmethod
+    def _ours(cls, cursor: str | None) -> str | None:
+        if cursor:
+            raw = _unwrapped(cursor)
+            if not raw.startswith(b"v1:") or len(raw) != 19:
+                raise PydanticCustomError("cursor", _NOT_OURS)
+        return cursor or None
+
+    @property
+    def after(self) -> UUID | None:
+        """The last id of the previous page."""
+        return UUID(bytes=_unwrapped(self.cursor)[3:]) if self.cursor else None
 
 
 @dataclass(frozen=True)
@@ -80,32 +85,38 @@ def window_of(rows: list[T], request: PageRequest, id_of: Callable[[T], UUID]) -
     return Window(items, next_cursor)
 
 
-@dataclass(frozen=True)
-class OffsetPageRequest:
-    """For lists in a computed order (a ranking), where a position is the natural cursor."""
+class OffsetPageRequest(BaseModel):
+    """A page of a list in a computed order (a ranking), where a position is the cursor."""
 
-    limit: int
-    offset: int
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
+    cursor: str | None = Field(None, max_length=200, description="From `next_cursor`.")
+
+    @field_validator("cursor")
+    @classmethod
+    def _ours(cls, cursor: str | None) -> str | None:
+        if cursor:
+            _offset_of(cursor)
+        return cursor or None
+
+    @property
+    def offset(self) -> int:
+        return _offset_of(self.cursor) if self.cursor else 0
 
     def next_cursor(self, returned: int) -> str | None:
+        """The cursor after this page, given how many rows came back (up to `limit + 1`)."""
         if returned <= self.limit:
             return None
         return base64.urlsafe_b64encode(f"o1:{self.offset + self.limit}".encode()).decode()
 
 
-async def offset_page_request(
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page."),
-    cursor: str | None = Query(None, max_length=200, description="From `next_cursor`."),
-) -> OffsetPageRequest:
-    offset = 0
-    if cursor:
-        try:
-            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-            if not raw.startswith("o1:"):
-                raise ValueError(raw)
-            offset = int(raw[3:])
-        except (binascii.Error, ValueError, UnicodeDecodeError):
-            raise InvalidInput("cursor", "is not a cursor this API gave out") from None
-        if not 0 <= offset <= 1_000_000:
-            raise InvalidInput("cursor", "is not a cursor this API gave out")
-    return OffsetPageRequest(limit=limit, offset=offset)
+def _offset_of(cursor: str) -> int:
+    try:
+        raw = _unwrapped(cursor).decode()
+        if not raw.startswith("o1:"):
+            raise ValueError(raw)
+        offset = int(raw[3:])
+    except (ValueError, UnicodeDecodeError):
+        raise PydanticCustomError("cursor", _NOT_OURS) from None
+    if not 0 <= offset <= 1_000_000:
+        raise PydanticCustomError("cursor", _NOT_OURS)
+    return offset

@@ -21,7 +21,7 @@ def create_app(settings: CapacitySettings | None = None) -> FastAPI:
         title="capacity",
         description="Institutions, places and contracts, placement requests from municipalities, "
         "offers by the 5-step priority order, stays, duty-to-assist deadlines and breaches.",
-        routers=[institutions_router, placement_requests_router, stays_router],
+        routers=[placement_requests_router, stays_router, institutions_router],
         metadata=metadata,
         events=registry,
         workers=[breach_sweeper(settings.breach_sweep_interval_seconds)],

@@ -1,21 +1,35 @@
-"""FastAPI dependencies particular to capacity: its scopes, its keys, its cache."""
+"""What a capacity route depends on: one dependency that checks the token's scope and
+answers the request's context (FastAPI's cost is per dependency, a good part of a small
+request's)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 from fastapi import Request
 
 from capacity.placement_requests.ranking_cache import RankingCache
-from common.auth import require_scopes
+from common.auth import Principal, require_scopes
 from common.pii import NationalIdVault
+from common.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Context:
+    """A request's unit of work and verified caller, and what capacity holds for every
+    request: the key vault for national ids and the cache of ranked candidates."""
+
+    uow: UnitOfWork
+    principal: Principal
+    vault: NationalIdVault
+    ranking_cache: RankingCache
+
+
+def _context(request: Request, principal: Principal) -> Context:
+    state = request.app.state
+    return Context(request.state.uow, principal, state.vault, state.ranking_cache)
+
 
 # The scopes capacity answers to.
-read_scope = require_scopes("capacity.read")
-write_scope = require_scopes("capacity.write")
-
-
-async def get_vault(request: Request) -> NationalIdVault:
-    vault: NationalIdVault = request.app.state.vault
-    return vault
-
-
-async def get_ranking_cache(request: Request) -> RankingCache:
-    cache: RankingCache = request.app.state.ranking_cache
-    return cache
+read_scope = require_scopes("capacity.read", answer=_context)
+write_scope = require_scopes("capacity.write", answer=_context)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from capacity.codes import InstitutionFunction, Ownership
-from capacity.dependencies import read_scope, write_scope
+from capacity.dependencies import Context, read_scope, write_scope
 from capacity.institutions import service
 from capacity.institutions.schemas import (
     InstitutionIn,
@@ -14,14 +15,12 @@ from capacity.institutions.schemas import (
     PlaceContractIn,
     PlaceContractOut,
 )
-from common.auth import Principal
 from common.errors import problem_responses
 from common.etag import etag_of, required_if_match
 from common.http import created
-from common.pagination import Page, PageRequest, page_request
+from common.pagination import Page, PageRequest
 from common.reference import Region
-from common.routing import UnitOfWorkRoute, get_uow
-from common.uow import UnitOfWork
+from common.routing import UnitOfWorkRoute
 
 router = APIRouter(
     prefix="/v1/institutions",
@@ -37,25 +36,23 @@ router = APIRouter(
 async def create_institution(
     body: InstitutionIn,
     response: Response,
-    principal: Principal = Depends(write_scope),
-    uow: UnitOfWork = Depends(get_uow),
+    context: Context = Depends(write_scope),
 ) -> InstitutionOut:
-    institution = await service.create_institution(uow, principal, body)
+    institution = await service.create_institution(context.uow, context.principal, body)
     created(response, f"/v1/institutions/{institution.id}", institution.version)
     return institution
 
 
 @router.get("", summary="List institutions")
 async def list_institutions(
+    page: Annotated[PageRequest, Query()],
     region: Region | None = Query(None),
     ownership: Ownership | None = Query(None),
     function: InstitutionFunction | None = Query(None),
-    page: PageRequest = Depends(page_request),
-    principal: Principal = Depends(read_scope),
-    uow: UnitOfWork = Depends(get_uow),
+    context: Context = Depends(read_scope),
 ) -> Page[InstitutionOut]:
     return await service.list_institutions(
-        uow, principal, page, region=region, ownership=ownership, function=function
+        context.uow, context.principal, page, region=region, ownership=ownership, function=function
     )
 
 
@@ -63,10 +60,9 @@ async def list_institutions(
 async def get_institution(
     institution_id: UUID,
     response: Response,
-    principal: Principal = Depends(read_scope),
-    uow: UnitOfWork = Depends(get_uow),
+    context: Context = Depends(read_scope),
 ) -> InstitutionOut:
-    institution = await service.get_institution(uow, principal, institution_id)
+    institution = await service.get_institution(context.uow, context.principal, institution_id)
     response.headers["ETag"] = etag_of(institution.version)
     return institution
 
@@ -81,10 +77,11 @@ async def create_place_contract(
     institution_id: UUID,
     body: PlaceContractIn,
     response: Response,
-    principal: Principal = Depends(write_scope),
-    uow: UnitOfWork = Depends(get_uow),
+    context: Context = Depends(write_scope),
 ) -> PlaceContractOut:
-    contract = await service.create_place_contract(uow, principal, institution_id, body)
+    contract = await service.create_place_contract(
+        context.uow, context.principal, institution_id, body
+    )
     location = f"/v1/institutions/{institution_id}/place-contracts/{contract.id}"
     created(response, location, contract.version)
     return contract
@@ -97,10 +94,9 @@ async def create_place_contract(
 )
 async def list_place_contracts(
     institution_id: UUID,
-    principal: Principal = Depends(read_scope),
-    uow: UnitOfWork = Depends(get_uow),
+    context: Context = Depends(read_scope),
 ) -> Page[PlaceContractOut]:
-    return await service.list_place_contracts(uow, principal, institution_id)
+    return await service.list_place_contracts(context.uow, context.principal, institution_id)
 
 
 @router.get(
@@ -112,10 +108,11 @@ async def get_place_contract(
     institution_id: UUID,
     contract_id: UUID,
     response: Response,
-    principal: Principal = Depends(read_scope),
-    uow: UnitOfWork = Depends(get_uow),
+    context: Context = Depends(read_scope),
 ) -> PlaceContractOut:
-    contract = await service.get_place_contract(uow, principal, institution_id, contract_id)
+    contract = await service.get_place_contract(
+        context.uow, context.principal, institution_id, contract_id
+    )
     response.headers["ETag"] = etag_of(contract.version)
     return contract
 
@@ -130,12 +127,11 @@ async def update_place_contract(
     contract_id: UUID,
     body: PlaceContractChange,
     response: Response,
-    principal: Principal = Depends(write_scope),
+    context: Context = Depends(write_scope),
     if_match: str = Depends(required_if_match),
-    uow: UnitOfWork = Depends(get_uow),
 ) -> PlaceContractOut:
     contract = await service.update_place_contract(
-        uow, principal, institution_id, contract_id, body, if_match
+        context.uow, context.principal, institution_id, contract_id, body, if_match
     )
     response.headers["ETag"] = etag_of(contract.version)
     return contract

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from capacity.codes import InstitutionFunction, PlacementRequestStatus, Urgency
-from capacity.dependencies import get_ranking_cache, get_vault, read_scope, write_scope
+from capacity.dependencies import Context, read_scope, write_scope
 from capacity.placement_requests import service
-from capacity.placement_requests.ranking_cache import RankingCache
 from capacity.placement_requests.schemas import (
     BreachConfirmationIn,
     BreachConfirmationOut,
@@ -20,21 +20,12 @@ from capacity.placement_requests.schemas import (
     PlacementRequestIn,
     PlacementRequestOut,
 )
-from common.auth import Principal
 from common.errors import problem_responses
 from common.etag import etag_of
 from common.http import created
-from common.pagination import (
-    OffsetPageRequest,
-    Page,
-    PageRequest,
-    offset_page_request,
-    page_request,
-)
-from common.pii import NationalIdVault
+from common.pagination import OffsetPageRequest, Page, PageRequest
 from common.reference import Region
-from common.routing import UnitOfWorkRoute, get_uow
-from common.uow import UnitOfWork
+from common.routing import UnitOfWorkRoute
 
 router = APIRouter(
     prefix="/v1/placement-requests",
@@ -53,17 +44,18 @@ router = APIRouter(
 async def create_placement_request(
     body: PlacementRequestIn,
     response: Response,
-    principal: Principal = Depends(write_scope),
-    uow: UnitOfWork = Depends(get_uow),
-    vault: NationalIdVault = Depends(get_vault),
+    context: Context = Depends(write_scope),
 ) -> PlacementRequestOut:
-    placement_request = await service.create_placement_request(uow, principal, vault, body)
+    placement_request = await service.create_placement_request(
+        context.uow, context.principal, context.vault, body
+    )
     created(response, f"/v1/placement-requests/{placement_request.id}", placement_request.version)
     return placement_request
 
 
 @router.get("", summary="List placement requests")
 async def list_placement_requests(
+    page: Annotated[PageRequest, Query()],
     status: PlacementRequestStatus | None = Query(
         None, description="`breached` includes open requests past their deadline at once."
     ),
@@ -71,15 +63,12 @@ async def list_placement_requests(
     municipality_number: str | None = Query(None, pattern=r"^[0-9]{4}$"),
     urgency: Urgency | None = Query(None),
     function: InstitutionFunction | None = Query(None),
-    page: PageRequest = Depends(page_request),
-    principal: Principal = Depends(read_scope),
-    uow: UnitOfWork = Depends(get_uow),
-    vault: NationalIdVault = Depends(get_vault),
+    context: Context = Depends(read_scope),
 ) -> Page[PlacementRequestOut]:
     return await service.list_placement_requests(
-        uow,
-        principal,
-        vault,
+        context.uow,
+        context.principal,
+        context.vault,
         page,
         status=status,
         region=region,
@@ -97,11 +86,11 @@ async def list_placement_requests(
 )
 async def search_placement_requests(
     body: NationalIdSearch,
-    principal: Principal = Depends(read_scope),
-    uow: UnitOfWork = Depends(get_uow),
-    vault: NationalIdVault = Depends(get_vault),
+    context: Context = Depends(read_scope),
 ) -> Page[PlacementRequestOut]:
-    return await service.search_placement_requests(uow, principal, vault, body.national_id)
+    return await service.search_placement_requests(
+        context.uow, context.principal, context.vault, body.national_id
+    )
 
 
 @router.get(
@@ -112,12 +101,10 @@ async def search_placement_requests(
 async def get_placement_request(
     placement_request_id: UUID,
     response: Response,
-    principal: Principal = Depends(read_scope),
-    uow: UnitOfWork = Depends(get_uow),
-    vault: NationalIdVault = Depends(get_vault),
+    context: Context = Depends(read_scope),
 ) -> PlacementRequestOut:
     placement_request = await service.get_placement_request(
-        uow, principal, vault, placement_request_id
+        context.uow, context.principal, context.vault, placement_request_id
     )
     response.headers["ETag"] = etag_of(placement_request.version)
     return placement_request
@@ -130,12 +117,12 @@ async def get_placement_request(
 )
 async def list_candidates(
     placement_request_id: UUID,
-    page: OffsetPageRequest = Depends(offset_page_request),
-    cache: RankingCache = Depends(get_ranking_cache),
-    principal: Principal = Depends(read_scope),
-    uow: UnitOfWork = Depends(get_uow),
+    page: Annotated[OffsetPageRequest, Query()],
+    context: Context = Depends(read_scope),
 ) -> CandidateList:
-    return await service.list_candidates(uow, principal, cache, placement_request_id, page)
+    return await service.list_candidates(
+        context.uow, context.principal, context.ranking_cache, placement_request_id, page
+    )
 
 
 @router.post(
@@ -148,10 +135,9 @@ async def create_offer(
     placement_request_id: UUID,
     body: OfferIn,
     response: Response,
-    principal: Principal = Depends(write_scope),
-    uow: UnitOfWork = Depends(get_uow),
+    context: Context = Depends(write_scope),
 ) -> OfferOut:
-    offer = await service.create_offer(uow, principal, placement_request_id, body)
+    offer = await service.create_offer(context.uow, context.principal, placement_request_id, body)
     created(response, f"/v1/placement-requests/{placement_request_id}/offers/{offer.id}")
     return offer
 
@@ -163,10 +149,9 @@ async def create_offer(
 )
 async def list_offers(
     placement_request_id: UUID,
-    principal: Principal = Depends(read_scope),
-    uow: UnitOfWork = Depends(get_uow),
+    context: Context = Depends(read_scope),
 ) -> Page[OfferOut]:
-    return await service.list_offers(uow, principal, placement_request_id)
+    return await service.list_offers(context.uow, context.principal, placement_request_id)
 
 
 @router.get(
@@ -177,10 +162,9 @@ async def list_offers(
 async def get_offer(
     placement_request_id: UUID,
     offer_id: UUID,
-    principal: Principal = Depends(read_scope),
-    uow: UnitOfWork = Depends(get_uow),
+    context: Context = Depends(read_scope),
 ) -> OfferOut:
-    return await service.get_offer(uow, principal, placement_request_id, offer_id)
+    return await service.get_offer(context.uow, context.principal, placement_request_id, offer_id)
 
 
 @router.post(
@@ -192,10 +176,11 @@ async def decide_offer(
     placement_request_id: UUID,
     offer_id: UUID,
     body: DecisionIn,
-    principal: Principal = Depends(write_scope),
-    uow: UnitOfWork = Depends(get_uow),
+    context: Context = Depends(write_scope),
 ) -> OfferOut:
-    return await service.decide_offer(uow, principal, placement_request_id, offer_id, body)
+    return await service.decide_offer(
+        context.uow, context.principal, placement_request_id, offer_id, body
+    )
 
 
 @router.post(
@@ -208,11 +193,10 @@ async def create_breach_confirmation(
     placement_request_id: UUID,
     body: BreachConfirmationIn,
     response: Response,
-    principal: Principal = Depends(write_scope),
-    uow: UnitOfWork = Depends(get_uow),
+    context: Context = Depends(write_scope),
 ) -> BreachConfirmationOut:
     confirmation = await service.create_breach_confirmation(
-        uow, principal, placement_request_id, body
+        context.uow, context.principal, placement_request_id, body
     )
     # Confirmations are read with their request.
     created(response, f"/v1/placement-requests/{placement_request_id}")
@@ -228,12 +212,10 @@ async def close_placement_request(
     placement_request_id: UUID,
     body: CloseIn,
     response: Response,
-    principal: Principal = Depends(write_scope),
-    uow: UnitOfWork = Depends(get_uow),
-    vault: NationalIdVault = Depends(get_vault),
+    context: Context = Depends(write_scope),
 ) -> PlacementRequestOut:
     placement_request = await service.close_placement_request(
-        uow, principal, vault, placement_request_id, body
+        context.uow, context.principal, context.vault, placement_request_id, body
     )
     response.headers["ETag"] = etag_of(placement_request.version)
     return placement_request

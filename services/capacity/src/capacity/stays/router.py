@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from capacity.dependencies import get_vault, read_scope, write_scope
+from capacity.dependencies import Context, read_scope, write_scope
 from capacity.stays import service
 from capacity.stays.schemas import (
     DischargeIn,
@@ -14,15 +15,12 @@ from capacity.stays.schemas import (
     StayIn,
     StayOut,
 )
-from common.auth import Principal
 from common.errors import problem_responses
 from common.etag import etag_of, if_match_header, required_if_match
 from common.http import created
-from common.pagination import Page, PageRequest, page_request
-from common.pii import NationalIdVault
+from common.pagination import Page, PageRequest
 from common.reference import Region
-from common.routing import UnitOfWorkRoute, get_uow
-from common.uow import UnitOfWork
+from common.routing import UnitOfWorkRoute
 
 router = APIRouter(
     prefix="/v1/stays",
@@ -41,30 +39,26 @@ router = APIRouter(
 async def create_stay(
     body: StayIn,
     response: Response,
-    principal: Principal = Depends(write_scope),
-    uow: UnitOfWork = Depends(get_uow),
-    vault: NationalIdVault = Depends(get_vault),
+    context: Context = Depends(write_scope),
 ) -> StayOut:
-    stay = await service.create_stay(uow, principal, vault, body)
+    stay = await service.create_stay(context.uow, context.principal, context.vault, body)
     created(response, f"/v1/stays/{stay.id}", stay.version)
     return stay
 
 
 @router.get("", summary="List stays")
 async def list_stays(
+    page: Annotated[PageRequest, Query()],
     region: Region | None = Query(None),
     municipality_number: str | None = Query(None, pattern=r"^[0-9]{4}$"),
     institution_id: UUID | None = Query(None),
     open: bool | None = Query(None, description="true: ongoing stays; false: ended ones."),
-    page: PageRequest = Depends(page_request),
-    principal: Principal = Depends(read_scope),
-    uow: UnitOfWork = Depends(get_uow),
-    vault: NationalIdVault = Depends(get_vault),
+    context: Context = Depends(read_scope),
 ) -> Page[StayOut]:
     return await service.list_stays(
-        uow,
-        principal,
-        vault,
+        context.uow,
+        context.principal,
+        context.vault,
         page,
         region=region,
         municipality_number=municipality_number,
@@ -77,11 +71,9 @@ async def list_stays(
 async def get_stay(
     stay_id: UUID,
     response: Response,
-    principal: Principal = Depends(read_scope),
-    uow: UnitOfWork = Depends(get_uow),
-    vault: NationalIdVault = Depends(get_vault),
+    context: Context = Depends(read_scope),
 ) -> StayOut:
-    stay = await service.get_stay(uow, principal, vault, stay_id)
+    stay = await service.get_stay(context.uow, context.principal, context.vault, stay_id)
     response.headers["ETag"] = etag_of(stay.version)
     return stay
 
@@ -95,12 +87,12 @@ async def discharge_stay(
     stay_id: UUID,
     body: DischargeIn,
     response: Response,
-    principal: Principal = Depends(write_scope),
+    context: Context = Depends(write_scope),
     if_match: str | None = Depends(if_match_header),
-    uow: UnitOfWork = Depends(get_uow),
-    vault: NationalIdVault = Depends(get_vault),
 ) -> StayOut:
-    stay = await service.discharge_stay(uow, principal, vault, stay_id, body, if_match)
+    stay = await service.discharge_stay(
+        context.uow, context.principal, context.vault, stay_id, body, if_match
+    )
     response.headers["ETag"] = etag_of(stay.version)
     return stay
 
@@ -115,10 +107,11 @@ async def create_single_child_decision(
     stay_id: UUID,
     body: SingleChildDecisionIn,
     response: Response,
-    principal: Principal = Depends(write_scope),
-    uow: UnitOfWork = Depends(get_uow),
+    context: Context = Depends(write_scope),
 ) -> SingleChildDecisionOut:
-    decision = await service.create_single_child_decision(uow, principal, stay_id, body)
+    decision = await service.create_single_child_decision(
+        context.uow, context.principal, stay_id, body
+    )
     created(response, f"/v1/stays/{stay_id}/single-child-decisions/{decision.id}", decision.version)
     return decision
 
@@ -133,12 +126,11 @@ async def review_single_child_decision(
     decision_id: UUID,
     body: SingleChildReviewIn,
     response: Response,
-    principal: Principal = Depends(write_scope),
+    context: Context = Depends(write_scope),
     if_match: str = Depends(required_if_match),
-    uow: UnitOfWork = Depends(get_uow),
 ) -> SingleChildDecisionOut:
     decision = await service.review_single_child_decision(
-        uow, principal, stay_id, decision_id, body, if_match
+        context.uow, context.principal, stay_id, decision_id, body, if_match
     )
     response.headers["ETag"] = etag_of(decision.version)
     return decision
@@ -153,9 +145,10 @@ async def get_single_child_decision(
     stay_id: UUID,
     decision_id: UUID,
     response: Response,
-    principal: Principal = Depends(read_scope),
-    uow: UnitOfWork = Depends(get_uow),
+    context: Context = Depends(read_scope),
 ) -> SingleChildDecisionOut:
-    decision = await service.get_single_child_decision(uow, principal, stay_id, decision_id)
+    decision = await service.get_single_child_decision(
+        context.uow, context.principal, stay_id, decision_id
+    )
     response.headers["ETag"] = etag_of(decision.version)
     return decision
