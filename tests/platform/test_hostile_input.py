@@ -164,6 +164,7 @@ async def ids(served, auth) -> dict[str, str]:
             },
         )
     return {
+        "event_type": "capacity.stay.admitted.v1",
         "institution_id": institution["id"],
         "contract_id": contract["id"],
         "placement_request_id": request["id"],
@@ -363,3 +364,69 @@ async def test_a_refusal_keeps_the_connection_usable(served, auth):
         assert head[9:12] == b"200", head
     finally:
         writer.close()
+
+
+QUERY_VALUES = ["\x00", "x" * 10_000, "-1", "0", "1e400", "9" * 5000, "", "%00", "[]", "é"]
+# Percent-escapes that decode to no UTF-8 at all (a lone surrogate, a stray byte).
+RAW_TARGETS = [
+    b"/v1/placement-requests/%ED%A0%80",
+    b"/v1/placement-requests?municipality_number=%FF%FE",
+    b"/v1/placement-requests?cursor=%ED%A0%80",
+    b"/v1/stays?institution_id=%C0%AF",
+]
+
+
+async def test_no_query_path_or_header_value_takes_the_service_down(served, ids, auth):
+    admin = auth("national-admin")
+    async with httpx.AsyncClient(base_url=served.url, timeout=30) as client:
+        spec = (await client.get("/openapi.json")).json()
+        for path, operations in spec["paths"].items():
+            for method, operation in operations.items():
+                parameters = operation.get("parameters", [])
+                for parameter in parameters:
+                    for value in QUERY_VALUES:
+                        where = parameter["in"]
+                        url = path.format(**ids)
+                        params: dict[str, str] = {}
+                        headers = {**admin, "If-Match": "*"}
+                        if where == "query":
+                            params[parameter["name"]] = value
+                        elif where == "path":
+                            url = path.format(**{**ids, parameter["name"]: value})
+                        elif where == "header" and value.isascii() and "\x00" not in value:
+                            headers[parameter["name"]] = value
+                        try:
+                            response = await client.request(
+                                method.upper(), url, params=params, headers=headers, json={}
+                            )
+                        except httpx.InvalidURL:
+                            continue  # not sendable as such; "%00" is, and is sent
+                        assert_answered(
+                            response, f"{method} {path} {parameter['name']}={value!r:.40}"
+                        )
+        for name, value in [
+            ("traceparent", "00-zz-zz-zz"),
+            ("traceparent", "x" * 4000),
+            ("authorization", "Bearer " + "A" * 8000),
+            ("authorization", "Bearer a.b.c"),
+            ("authorization", "Basic " + "x" * 100),
+            ("if-match", 'W/"x", *, "\\\\"'),
+            ("content-type", "application/json; charset=utf-16"),
+        ]:
+            response = await client.post(
+                "/v1/placement-requests",
+                json=placement_request_body(),
+                headers={**admin, name: value},
+            )
+            assert_answered(response, name)
+    token = admin["Authorization"].encode()
+    for target in RAW_TARGETS:
+        reader, writer = await asyncio.open_connection("127.0.0.1", served.port)
+        try:
+            writer.write(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nAuthorization: " + token)
+            writer.write(b"\r\nConnection: close\r\n\r\n")
+            head = await reader.readuntil(b"\r\n\r\n")
+        finally:
+            writer.close()
+        assert int(head[9:12]) < 500, (target, head)
+    assert "Traceback" not in served.log_path.read_text()
