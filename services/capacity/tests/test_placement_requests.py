@@ -289,6 +289,7 @@ async def test_denied_attempts_are_audited_too(api, capacity, auth, environment)
     """Who tried to see what they may not: 403 and 404 on a child's record stay in the trail
     although the request changed nothing."""
     in_ost = await api.placement_request(municipality_number="0301")
+    in_vest = await api.placement_request(municipality_number="4601")
     vest = auth("region-vest")
     started = datetime.now(UTC)
     assert (
@@ -310,6 +311,10 @@ async def test_denied_attempts_are_audited_too(api, capacity, auth, environment)
     assert (
         await capacity.get("/v1/placement-requests", params={"region": "ost"}, headers=vest)
     ).status_code == 403
+    no_offer = await capacity.get(
+        f"/v1/placement-requests/{in_vest['id']}/offers/{missing}", headers=vest
+    )
+    assert no_offer.status_code == 404
     db = await environment.database(CAPACITY)
     rows = await fetch(
         db,
@@ -324,6 +329,7 @@ async def test_denied_attempts_are_audited_too(api, capacity, auth, environment)
         ("update", "forbidden", "close", in_ost["id"]),
         ("read", "not_found", None, missing),
         ("list", "forbidden", None, None),
+        ("read", "not_found", f"offer {missing}", in_vest["id"]),
     ]
     unchanged = await fetch(db, "SELECT status FROM placement_request WHERE id = $1", in_ost["id"])
     assert unchanged[0]["status"] == "open"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 from uuid import UUID
 
 from capacity.codes import (
@@ -454,8 +454,13 @@ async def get_offer(
     placement_request = await get_visible(uow, principal, placement_request_id, purpose="offer")
     offer = await OfferRepository(uow).get_of(placement_request.id, offer_id)
     if offer is None:
-        raise NotFound(f"No offer {offer_id} on placement request {placement_request_id}.")
+        _no_offer(uow, "read", placement_request_id, offer_id)
     return OfferOut.model_validate(offer)
+
+
+def _no_offer(uow: UnitOfWork, action: str, placement_request_id: UUID, offer_id: UUID) -> NoReturn:
+    uow.audit(action, RESOURCE, placement_request_id, f"offer {offer_id}", outcome="not_found")
+    raise NotFound(f"No offer {offer_id} on placement request {placement_request_id}.")
 
 
 async def decide_offer(
@@ -475,7 +480,7 @@ async def decide_offer(
     )
     offer = await OfferRepository(uow).get_of(placement_request.id, offer_id, for_update=True)
     if offer is None:
-        raise NotFound(f"No offer {offer_id} on placement request {placement_request_id}.")
+        _no_offer(uow, "update", placement_request_id, offer_id)
     if offer.status is not OfferStatus.pending:
         raise Conflict(f"The offer was already {offer.status}.")
     if data.decided_at < offer.offered_at:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import NoReturn
 from uuid import UUID
 
 from capacity.codes import ContractType, InstitutionFunction, PlacementRequestStatus
@@ -400,7 +401,7 @@ async def get_single_child_decision(
     stay = await _get_visible(uow, principal, stay_id, purpose="single-child decision")
     decision = await SingleChildDecisionRepository(uow).get_of(stay.id, decision_id)
     if decision is None:
-        raise NotFound(f"No single-child decision {decision_id} on stay {stay_id}.")
+        _no_decision(uow, "read", stay_id, decision_id)
     return _decision_view(decision, clock.today_in_oslo())
 
 
@@ -420,7 +421,7 @@ async def review_single_child_decision(
         stay.id, decision_id, for_update=True
     )
     if decision is None:
-        raise NotFound(f"No single-child decision {decision_id} on stay {stay_id}.")
+        _no_decision(uow, "update", stay_id, decision_id)
     check_if_match(if_match, decision.version)
     if data.reviewed_on < decision.decided_on:
         raise InvalidInput("reviewed_on", "must not be before the decision")
@@ -449,6 +450,12 @@ async def review_single_child_decision(
         ),
     )
     return _decision_view(decision, clock.today_in_oslo())
+
+
+def _no_decision(uow: UnitOfWork, action: str, stay_id: UUID, decision_id: UUID) -> NoReturn:
+    purpose = f"single-child decision {decision_id}"
+    uow.audit(action, RESOURCE, stay_id, purpose, outcome="not_found")
+    raise NotFound(f"No single-child decision {decision_id} on stay {stay_id}.")
 
 
 def _check_dates(decided_on: date, valid_until: date, next_review_on: date) -> None:
