@@ -49,7 +49,11 @@ async def post_until_recorded(client, headers, body, key: str) -> str:
 async def test_a_postgres_restart_loses_nothing(environment, own_postgres, auth):
     server, urls = own_postgres
     capacity_env = await environment.settings_env(CAPACITY, database_url=urls["capacity"])
-    gateway_env = await environment.settings_env(GATEWAY, database_url=urls["reporting_gateway"])
+    # A message the consumer was handed but lost track of would come back only after
+    # ack_wait: longer than the test waits, so nothing may depend on it.
+    gateway_env = await environment.settings_env(
+        GATEWAY, database_url=urls["reporting_gateway"], consumer_ack_wait_seconds=120
+    )
     headers = auth("national-admin")
     async with (
         running(build_app(CAPACITY, capacity_env)) as capacity,

@@ -8,6 +8,8 @@ with backoff (nak with delay) without holding back the messages behind it; after
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -32,6 +34,9 @@ from common.telemetry import current_trace_id, extract_context, tracer
 from common.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+_DATABASE_PAUSE_SECONDS = 0.2
+_DATABASE_PAUSE_MAX_SECONDS = 5.0
 
 Handler = Callable[[UnitOfWork, CloudEvent, int], Awaitable[None]]
 """Applies one event (with its stream sequence, which orders the stream's facts)."""
@@ -106,19 +111,35 @@ class InboxConsumer:
                 max_ack_pending=10_000,
             ),
         )
-        while True:
-            try:
-                messages = await pull.fetch(self._batch_size, timeout=1.0)
-            except (TimeoutError, NatsTimeoutError):
-                continue
-            for index, message in enumerate(messages):
+        # One subscription for as long as NATS serves it, through database outages: a pull
+        # request outlives the fetch that made it, and what it brings in later is fetched
+        # by the next fetch of the same subscription; a new subscription would leave it
+        # unacknowledged until the server's ack_wait passed.
+        pause = _DATABASE_PAUSE_SECONDS
+        try:
+            while True:
                 try:
-                    await self.handle(message)
-                except Exception:
-                    # The database is unreachable: hand the rest back and start over later.
-                    for pending in messages[index:]:
-                        await pending.nak(delay=1.0)
-                    raise
+                    messages = await pull.fetch(self._batch_size, timeout=1.0)
+                except (TimeoutError, NatsTimeoutError):
+                    continue
+                for index, message in enumerate(messages):
+                    try:
+                        await self.handle(message)
+                    except Exception as exc:
+                        if not is_transient(exc):
+                            raise
+                        # The database is away: hand the rest back and try again later.
+                        for pending in messages[index:]:
+                            await pending.nak(delay=1.0)
+                        log.warning("database unavailable; consuming again in %.1f s", pause)
+                        await asyncio.sleep(pause)
+                        pause = min(pause * 2, _DATABASE_PAUSE_MAX_SECONDS)
+                        break
+                else:
+                    pause = _DATABASE_PAUSE_SECONDS
+        finally:
+            with contextlib.suppress(Exception):
+                await pull.unsubscribe()
 
     async def handle(self, message: Msg) -> None:
         metadata = message.metadata
