@@ -4,6 +4,7 @@ duplicated messages, poison messages, two relays at once."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from datetime import UTC, datetime
 
@@ -203,3 +204,56 @@ async def test_two_relays_never_get_an_event_applied_twice(gateway, environment,
     )
     event_ids = [row["event_id"] for row in inbox]
     assert len(event_ids) == len(set(event_ids))
+
+
+async def test_events_published_during_a_database_outage_arrive_at_once(
+    gateway, environment, nats_url
+):
+    """While the database is away the consumer hands its messages back and keeps its pull
+    subscription: what a pull request brings in afterwards is applied as soon as the database
+    answers, not after the server's ack_wait (a minute here)."""
+    from common.consumer import InboxConsumer, Subscription
+    from common.messaging import StreamSpec
+
+    platform = gateway.app.state.platform
+    applied: list[str] = []
+    failed = asyncio.Event()
+
+    async def flaky(uow, event, _sequence) -> None:
+        if not failed.is_set():
+            failed.set()
+            raise ConnectionRefusedError(111, "the database is away")
+        applied.append(str(event.id))
+
+    stream = StreamSpec.of_service("capacity").namespaced(environment.namespace)
+    consumer = InboxConsumer(
+        Subscription(
+            durable="outage-probe",
+            stream=stream,
+            filter_subject=stream.subjects[0],
+            handler=flaky,
+        ),
+        platform.messaging,
+        platform.unit_of_work,
+        platform.session_factory,
+        service="test",
+        ack_wait=60,
+    )
+    running_consumer = asyncio.create_task(consumer.run())
+    try:
+        await asyncio.sleep(0.5)  # subscribed, a pull request waiting
+        events = [registered_event() for _ in range(4)]
+        subject = f"{environment.namespace}.{events[0].type}"
+        await publish_raw(nats_url, subject, events[0].to_json(), str(events[0].id))
+        await asyncio.wait_for(failed.wait(), timeout=10)
+        for event in events[1:]:  # at once, while the consumer recovers from the outage
+            await publish_raw(nats_url, subject, event.to_json(), str(event.id))
+
+        async def all_applied():
+            assert set(applied) >= {str(event.id) for event in events}
+
+        await eventually(all_applied, within=15)
+    finally:
+        running_consumer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running_consumer
