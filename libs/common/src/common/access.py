@@ -9,7 +9,7 @@ request's change.
 
 from __future__ import annotations
 
-from typing import Protocol, TypeVar
+from typing import NoReturn, Protocol, TypeVar
 from uuid import UUID
 
 from common.auth import Principal, ensure_may_see_record, scoped_filters
@@ -43,8 +43,7 @@ def check_access(
     """The record, if the caller may see it (audited); else 404 or 403 (audited as denied)."""
     what = what or resource_type.replace("_", " ")
     if record is None:
-        uow.audit(action, resource_type, resource_id, purpose, outcome="not_found")
-        raise NotFound(f"No {what} {resource_id}.")
+        not_found(uow, f"No {what} {resource_id}.", resource_type, resource_id, action, purpose)
     try:
         ensure_may_see_record(
             principal,
@@ -57,6 +56,19 @@ def check_access(
         raise
     uow.audit(action, resource_type, resource_id, purpose)
     return record
+
+
+def not_found(
+    uow: UnitOfWork,
+    detail: str,
+    resource_type: str,
+    resource_id: UUID,
+    action: str,
+    purpose: str | None = None,
+) -> NoReturn:
+    """404 for something asked for on a child-level record, audited as `not_found`."""
+    uow.audit(action, resource_type, resource_id, purpose, outcome="not_found")
+    raise NotFound(detail)
 
 
 def scope_list(

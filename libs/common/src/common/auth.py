@@ -179,9 +179,6 @@ def principal_from_claims(raw: dict[str, Any]) -> Principal:
     )
 
 
-bearer = HTTPBearer(auto_error=False, description="A token from POST /v1/auth/token.")
-
-
 async def authenticate(request: Request) -> Principal:
     """The verified caller of this request (verified once, then kept on the request)."""
     principal = getattr(request.state, "principal", None)
@@ -211,7 +208,9 @@ class ScopedBearer(HTTPBearer, Generic[C]):
 
     def __init__(self, scopes: tuple[str, ...], answer: Callable[[Request, Principal], C]) -> None:
         super().__init__(
-            auto_error=False, scheme_name="HTTPBearer", description=bearer.model.description
+            auto_error=False,
+            scheme_name="HTTPBearer",
+            description="A token from POST /v1/auth/token.",
         )
         self.scopes = scopes
         self._answer = answer

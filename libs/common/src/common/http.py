@@ -24,7 +24,10 @@ def _too_large(limit: int) -> str:
 class BodyLimitMiddleware:
     """Refuses a body over `max_bytes` before anything reads it whole: at once (413) when
     `Content-Length` says so, else as soon as the bytes streamed in pass the limit. Nothing
-    larger is held in memory or parsed, and no token is checked for it."""
+    larger is held in memory or parsed, and no token is checked for it. (Starlette's own
+    limit, FastAPI's `max_body_size`, waits until the route reads the body: a route that
+    never does runs first, token check and database included, then answers 413 in plain
+    text.)"""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app

@@ -44,9 +44,7 @@ def _unwrapped(cursor: str) -> bytes:
         raise PydanticCustomError("cursor", _NOT_OURS) from None
 
 
-class PageRequest(BaseModel):
-    """A page of a list in creation order."""
-
+class _Page(BaseModel):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
     cursor: str | None = Field(None, max_length=200, description="From `next_cursor`.")
 
@@ -54,10 +52,22 @@ class PageRequest(BaseModel):
     @classmethod
     def _ours(cls, cursor: str | None) -> str | None:
         if cursor:
-            raw = _unwrapped(cursor)
-            if not raw.startswith(b"v1:") or len(raw) != 19:
-                raise PydanticCustomError("cursor", _NOT_OURS)
+            cls._check(cursor)
         return cursor or None
+
+    @classmethod
+    def _check(cls, cursor: str) -> None:
+        raise NotImplementedError
+
+
+class PageRequest(_Page):
+    """A page of a list in creation order."""
+
+    @classmethod
+    def _check(cls, cursor: str) -> None:
+        raw = _unwrapped(cursor)
+        if not raw.startswith(b"v1:") or len(raw) != 19:
+            raise PydanticCustomError("cursor", _NOT_OURS)
 
     @property
     def after(self) -> UUID | None:
@@ -85,18 +95,12 @@ def window_of(rows: list[T], request: PageRequest, id_of: Callable[[T], UUID]) -
     return Window(items, next_cursor)
 
 
-class OffsetPageRequest(BaseModel):
+class OffsetPageRequest(_Page):
     """A page of a list in a computed order (a ranking), where a position is the cursor."""
 
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
-    cursor: str | None = Field(None, max_length=200, description="From `next_cursor`.")
-
-    @field_validator("cursor")
     @classmethod
-    def _ours(cls, cursor: str | None) -> str | None:
-        if cursor:
-            _offset_of(cursor)
-        return cursor or None
+    def _check(cls, cursor: str) -> None:
+        _offset_of(cursor)
 
     @property
     def offset(self) -> int:

@@ -57,11 +57,16 @@ class Repository(Generic[M]):
             found: M | None = detached(self.model, row) if row is not None else None
             return found
         if for_update:
-            statement = select(self.model).where(self.model.id == id).with_for_update()
-            locked: M | None = await self.session.scalar(statement)
-            return locked
+            return await self.first(select(self.model).where(self.model.id == id), for_update=True)
         entity: M | None = await self.session.get(self.model, id)
         return entity
+
+    async def first(self, statement: Select[tuple[M]], *, for_update: bool = False) -> M | None:
+        """The first entity `statement` finds, or None; `for_update` locks its row."""
+        if for_update:
+            statement = statement.with_for_update()
+        found: M | None = await self.session.scalar(statement)
+        return found
 
     def add(self, entity: M) -> M:
         """A new entity, written at commit with the unit's events and audit entries (in one

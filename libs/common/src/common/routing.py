@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Depends, Request
@@ -13,7 +14,7 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
 from common import idempotency
-from common.auth import authenticate
+from common.auth import Principal, authenticate
 from common.errors import problem_responses
 from common.uow import UnitOfWork
 
@@ -89,6 +90,20 @@ async def _roll_back(uow: UnitOfWork) -> None:
     except Exception as exc:
         # The answer (often: the database is away) matters more than its audit of denials.
         log.warning("denied attempts could not be audited: %r", exc)
+
+
+@dataclass(frozen=True)
+class Context:
+    """A request's unit of work and its verified caller: what a scope check answers
+    (`require_scopes(..., answer=Context.of)`), so a route needs one dependency, not three.
+    A service that holds more for every request (keys, caches) extends it."""
+
+    uow: UnitOfWork
+    principal: Principal
+
+    @classmethod
+    def of(cls, request: Request, principal: Principal) -> Context:
+        return cls(request.state.uow, principal)
 
 
 async def get_uow(request: Request) -> UnitOfWork:

@@ -267,12 +267,12 @@ async def start_service(
         yield start
 
 
-def national_id(birth: date, *, d_number: bool = False, serial: int = 0) -> str:
+def national_id(birth: date, *, d_number: bool = False) -> str:
     """A valid national identity number (or D-number) for `birth`: the individual digits
     chosen in the range that encodes its century, the check digits by python-stdnum."""
     low, high = _INDIVIDUAL_DIGITS[birth.year // 100]
     day = birth.day + (40 if d_number else 0)
-    for individual in range(low + serial, high + 1):
+    for individual in range(low, high + 1):
         digits = f"{day:02d}{birth.month:02d}{birth.year % 100:02d}{individual:03d}"
         first = fodselsnummer.calc_check_digit1(digits)
         second = fodselsnummer.calc_check_digit2(digits + first)

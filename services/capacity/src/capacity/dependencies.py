@@ -9,27 +9,25 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from capacity.placement_requests.ranking_cache import RankingCache
+from common import routing
 from common.auth import Principal, require_scopes
 from common.pii import NationalIdVault
-from common.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
-class Context:
+class Context(routing.Context):
     """A request's unit of work and verified caller, and what capacity holds for every
     request: the key vault for national ids and the cache of ranked candidates."""
 
-    uow: UnitOfWork
-    principal: Principal
     vault: NationalIdVault
     ranking_cache: RankingCache
 
-
-def _context(request: Request, principal: Principal) -> Context:
-    state = request.app.state
-    return Context(request.state.uow, principal, state.vault, state.ranking_cache)
+    @classmethod
+    def of(cls, request: Request, principal: Principal) -> Context:
+        state = request.app.state
+        return cls(request.state.uow, principal, state.vault, state.ranking_cache)
 
 
 # The scopes capacity answers to.
-read_scope = require_scopes("capacity.read", answer=_context)
-write_scope = require_scopes("capacity.write", answer=_context)
+read_scope = require_scopes("capacity.read", answer=Context.of)
+write_scope = require_scopes("capacity.write", answer=Context.of)

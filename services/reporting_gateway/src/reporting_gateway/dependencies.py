@@ -1,6 +1,7 @@
 """FastAPI dependencies particular to the gateway: its own scopes."""
 
 from common.auth import require_scopes
+from common.routing import Context
 
 # The scopes the gateway's own endpoints answer to (the services check theirs).
-reports_read_scope = require_scopes("reports.read")
+reports_read_scope = require_scopes("reports.read", answer=Context.of)

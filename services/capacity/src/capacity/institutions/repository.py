@@ -42,13 +42,12 @@ class PlaceContractRepository(Repository[PlaceContract]):
     async def get_of(
         self, institution_id: UUID, contract_id: UUID, *, for_update: bool = False
     ) -> PlaceContract | None:
-        query = select(PlaceContract).where(
-            PlaceContract.id == contract_id, PlaceContract.institution_id == institution_id
+        return await self.first(
+            select(PlaceContract).where(
+                PlaceContract.id == contract_id, PlaceContract.institution_id == institution_id
+            ),
+            for_update=for_update,
         )
-        if for_update:
-            query = query.with_for_update()
-        found: PlaceContract | None = await self.session.scalar(query)
-        return found
 
     async def list_of(self, institution_id: UUID) -> Sequence[PlaceContract]:
         return await self.all(

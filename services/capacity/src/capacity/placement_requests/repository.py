@@ -116,13 +116,12 @@ class OfferRepository(Repository[Offer]):
     async def get_of(
         self, placement_request_id: UUID, offer_id: UUID, *, for_update: bool = False
     ) -> Offer | None:
-        query = select(Offer).where(
-            Offer.id == offer_id, Offer.placement_request_id == placement_request_id
+        return await self.first(
+            select(Offer).where(
+                Offer.id == offer_id, Offer.placement_request_id == placement_request_id
+            ),
+            for_update=for_update,
         )
-        if for_update:
-            query = query.with_for_update()
-        found: Offer | None = await self.session.scalar(query)
-        return found
 
     async def list_of(self, placement_request_id: UUID) -> Sequence[Offer]:
         return await self.all(
@@ -132,13 +131,12 @@ class OfferRepository(Repository[Offer]):
         )
 
     async def get_accepted_of(self, placement_request_id: UUID) -> Offer | None:
-        found: Offer | None = await self.session.scalar(
+        return await self.first(
             select(Offer).where(
                 Offer.placement_request_id == placement_request_id,
                 Offer.status == OfferStatus.accepted,
             )
         )
-        return found
 
 
 # On the driver: read with every answer about a placement request, after the request itself

@@ -54,9 +54,9 @@ from capacity.placement_requests.schemas import (
     PlacementRequestOut,
 )
 from common import clock
-from common.access import check_access, scope_list
+from common.access import check_access, not_found, scope_list
 from common.auth import Principal, ensure_agency, may_see_record
-from common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from common.errors import Conflict, Forbidden, InvalidInput
 from common.ids import new_id
 from common.pagination import OffsetPageRequest, Page, PageRequest
 from common.pii import NationalIdVault, birth_date_of, mask
@@ -459,8 +459,8 @@ async def get_offer(
 
 
 def _no_offer(uow: UnitOfWork, action: str, placement_request_id: UUID, offer_id: UUID) -> NoReturn:
-    uow.audit(action, RESOURCE, placement_request_id, f"offer {offer_id}", outcome="not_found")
-    raise NotFound(f"No offer {offer_id} on placement request {placement_request_id}.")
+    detail = f"No offer {offer_id} on placement request {placement_request_id}."
+    not_found(uow, detail, RESOURCE, placement_request_id, action, f"offer {offer_id}")
 
 
 async def decide_offer(

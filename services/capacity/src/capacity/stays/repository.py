@@ -51,12 +51,6 @@ class StayRepository(Repository[Stay]):
             query = query.where(Stay.discharged_at.is_not(None))
         return await self.window(query, page)
 
-    async def get_of_placement_request(self, placement_request_id: UUID) -> Stay | None:
-        found: Stay | None = await self.session.scalar(
-            select(Stay).where(Stay.placement_request_id == placement_request_id)
-        )
-        return found
-
     async def get_fewest_free_places(
         self,
         institution_id: UUID,
@@ -125,13 +119,12 @@ class SingleChildDecisionRepository(Repository[SingleChildDecision]):
     async def get_of(
         self, stay_id: UUID, decision_id: UUID, *, for_update: bool = False
     ) -> SingleChildDecision | None:
-        query = select(SingleChildDecision).where(
-            SingleChildDecision.id == decision_id, SingleChildDecision.stay_id == stay_id
+        return await self.first(
+            select(SingleChildDecision).where(
+                SingleChildDecision.id == decision_id, SingleChildDecision.stay_id == stay_id
+            ),
+            for_update=for_update,
         )
-        if for_update:
-            query = query.with_for_update()
-        found: SingleChildDecision | None = await self.session.scalar(query)
-        return found
 
     async def list_of(self, stay_ids: Sequence[UUID]) -> dict[UUID, list[SingleChildDecision]]:
         """Each stay's decisions, oldest first (one query for a page of stays)."""

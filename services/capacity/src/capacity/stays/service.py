@@ -36,7 +36,7 @@ from capacity.stays.schemas import (
     StayOut,
 )
 from common import clock
-from common.access import check_access, scope_list
+from common.access import check_access, not_found, scope_list
 from common.auth import Principal, ensure_agency, ensure_may_see_region
 from common.errors import Conflict, InvalidInput, NotFound
 from common.etag import check_if_match
@@ -213,24 +213,25 @@ async def _check_placement_request(
 ) -> None:
     """The stay meets this request: the caller may see it (before anything is said about
     it), it was accepted for this institution, and it is admitted once (its row is locked
-    until commit, and a unique index holds when two admissions race)."""
+    until commit, and the unique index on `stay.placement_request_id` refuses a second)."""
     placement_request = await PlacementRequestRepository(uow).get(
         placement_request_id, for_update=True
     )
-    if placement_request is None:
-        uow.audit(
-            "update", PLACEMENT_REQUEST, placement_request_id, "admission", outcome="not_found"
+    try:
+        check_access(
+            uow,
+            principal,
+            placement_request,
+            resource_type=PLACEMENT_REQUEST,
+            resource_id=placement_request_id,
+            action="update",
+            purpose="admission",
         )
-        raise InvalidInput("placement_request_id", f"no placement request {placement_request_id}")
-    check_access(
-        uow,
-        principal,
-        placement_request,
-        resource_type=PLACEMENT_REQUEST,
-        resource_id=placement_request_id,
-        action="update",
-        purpose="admission",
-    )
+    except NotFound:  # a field of the body names it: 422, not 404
+        raise InvalidInput(
+            "placement_request_id", f"no placement request {placement_request_id}"
+        ) from None
+    assert placement_request is not None
     if placement_request.municipality_number != data.municipality_number:
         raise InvalidInput("municipality_number", "differs from the placement request's")
     if placement_request.status is not PlacementRequestStatus.accepted:
@@ -241,8 +242,6 @@ async def _check_placement_request(
     accepted = await OfferRepository(uow).get_accepted_of(placement_request.id)
     if accepted is not None and accepted.institution_id != data.institution_id:
         raise Conflict("The accepted offer was for another institution.")
-    if await StayRepository(uow).get_of_placement_request(placement_request.id) is not None:
-        raise Conflict("The placement request has been admitted already.")
 
 
 async def _check_free_place(
@@ -453,9 +452,8 @@ async def review_single_child_decision(
 
 
 def _no_decision(uow: UnitOfWork, action: str, stay_id: UUID, decision_id: UUID) -> NoReturn:
-    purpose = f"single-child decision {decision_id}"
-    uow.audit(action, RESOURCE, stay_id, purpose, outcome="not_found")
-    raise NotFound(f"No single-child decision {decision_id} on stay {stay_id}.")
+    detail = f"No single-child decision {decision_id} on stay {stay_id}."
+    not_found(uow, detail, RESOURCE, stay_id, action, f"single-child decision {decision_id}")
 
 
 def _check_dates(decided_on: date, valid_until: date, next_review_on: date) -> None:

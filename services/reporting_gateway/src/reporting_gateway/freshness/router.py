@@ -2,10 +2,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from common.auth import Principal
 from common.errors import problem_responses
-from common.routing import UnitOfWorkRoute, get_uow
-from common.uow import UnitOfWork
+from common.routing import Context, UnitOfWorkRoute
 from reporting_gateway.dependencies import reports_read_scope
 from reporting_gateway.freshness import service
 from reporting_gateway.freshness.schemas import Freshness
@@ -22,10 +20,9 @@ router = APIRouter(
 @router.get("", summary="How far behind each stream the read models are")
 async def get_freshness(
     request: Request,
-    _principal: Principal = Depends(reports_read_scope),
-    uow: UnitOfWork = Depends(get_uow),
+    context: Context = Depends(reports_read_scope),
 ) -> Freshness:
     platform = request.app.state.platform
     return await service.get_freshness(
-        uow, platform.messaging, PROJECTIONS, platform.settings.nats_namespace
+        context.uow, platform.messaging, PROJECTIONS, platform.settings.nats_namespace
     )
