@@ -2,19 +2,24 @@
 
 One `Projection` per source stream (one module per stream), one handler per event type,
 each reading the event with its own tolerant model (the services share a contract, not
-code). Delivery is at least once and not always in order (a failed message is retried
-after later ones), so every write is an upsert that an older event can never win: rows keep
-the stream sequence of the event that set them (`upsert_newer`). Replaying the stream from
-the start into empty tables gives the same rows.
+code) and returning the facts it states (`Fact`: a row of a read-model table). A fact is
+never updated: a later event adds its own row (a discharge beside its admission, a new
+version of a contract beside the old one). So delivery order does not matter (a failed
+message is retried after later ones), a duplicate changes nothing (`ON CONFLICT DO
+NOTHING`), replaying the stream into empty tables gives the same rows, and every row keeps
+when its event was recorded (`recorded_at`): the read models can be read as they were
+known at any instant.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.dialects.postgresql import Insert, insert
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert
 
 from common.consumer import Subscription
 from common.db import table_of
@@ -23,7 +28,12 @@ from common.messaging import StreamSpec
 from common.uow import UnitOfWork
 
 SEQUENCE = "source_sequence"
-"""The column every read-model row keeps: the stream sequence of the event that set it."""
+"""The stream sequence of the event behind a row."""
+RECORDED_AT = "recorded_at"
+"""When the source service recorded the event behind a row (the event's time): what an
+answer "as known at" an instant filters on."""
+EVENT_ID = "event_id"
+_MAX_PARAMETERS = 30_000  # PostgreSQL takes at most 32 767 bind parameters in a statement
 
 
 class Reader(BaseModel):
@@ -33,8 +43,17 @@ class Reader(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
+@dataclass(frozen=True)
+class Fact:
+    """A row an event states, for `model`'s table; the projection adds the event's id,
+    stream sequence and recorded time where the table keeps them."""
+
+    model: type[Any]
+    values: Mapping[str, Any]
+
+
 R = TypeVar("R", bound=Reader)
-Apply = Callable[[UnitOfWork, Any, CloudEvent, int], Awaitable[None]]
+Handler = Callable[[R, CloudEvent], Iterable[Fact]]
 
 
 class Projection:
@@ -43,19 +62,12 @@ class Projection:
     def __init__(self, service: str, *, durable: str) -> None:
         self.stream = StreamSpec.of_service(service)
         self.durable = durable
-        self._handlers: dict[str, tuple[type[Reader], Apply]] = {}
+        self._handlers: dict[str, tuple[type[Reader], Handler[Any]]] = {}
 
-    def on(
-        self, event_type: str, reader: type[R]
-    ) -> Callable[
-        [Callable[[UnitOfWork, R, CloudEvent, int], Awaitable[None]]],
-        Callable[[UnitOfWork, R, CloudEvent, int], Awaitable[None]],
-    ]:
-        """Decorator: `handler(uow, data, event, stream_sequence)` applies `event_type`."""
+    def on(self, event_type: str, reader: type[R]) -> Callable[[Handler[R]], Handler[R]]:
+        """Decorator: `handler(data, event)` returns the facts `event_type` states."""
 
-        def register(
-            handler: Callable[[UnitOfWork, R, CloudEvent, int], Awaitable[None]],
-        ) -> Callable[[UnitOfWork, R, CloudEvent, int], Awaitable[None]]:
+        def register(handler: Handler[R]) -> Handler[R]:
             if event_type in self._handlers:
                 raise ValueError(f"{event_type} has a handler already")
             self._handlers[event_type] = (reader, handler)
@@ -68,12 +80,23 @@ class Projection:
         """The event types handled, each with the model it is read with."""
         return {event_type: reader for event_type, (reader, _) in self._handlers.items()}
 
-    async def apply(self, uow: UnitOfWork, event: CloudEvent, stream_sequence: int) -> None:
-        """Event types without a handler are skipped (they are still in the inbox)."""
+    def rows(self, event: CloudEvent, stream_sequence: int) -> list[tuple[Table, dict[str, Any]]]:
+        """The rows `event` adds (none for a type without a handler: it is still in the
+        inbox)."""
         entry = self._handlers.get(event.type)
-        if entry is not None:
-            reader, handler = entry
-            await handler(uow, reader.model_validate(event.data), event, stream_sequence)
+        if entry is None:
+            return []
+        reader, handler = entry
+        stamps = {EVENT_ID: event.id, SEQUENCE: stream_sequence, RECORDED_AT: event.time}
+        rows = []
+        for fact in handler(reader.model_validate(event.data), event):
+            table = table_of(fact.model)
+            extra = {name: value for name, value in stamps.items() if name in table.c}
+            rows.append((table, {**extra, **fact.values}))
+        return rows
+
+    async def apply(self, uow: UnitOfWork, event: CloudEvent, stream_sequence: int) -> None:
+        await write(uow, self.rows(event, stream_sequence))
 
     @property
     def subscription(self) -> Subscription:
@@ -85,17 +108,14 @@ class Projection:
         )
 
 
-def upsert_newer(
-    model: type[Any], key: Sequence[str], values: Mapping[str, Any], stream_sequence: int
-) -> Insert:
-    """Insert the model's row, or update it only if this event is newer than the one that
-    set it: an older event delivered late, or a duplicate, changes nothing."""
-    table = table_of(model)
-    row = {**values, SEQUENCE: stream_sequence}
-    statement = insert(table).values(row)
-    changed = {name: statement.excluded[name] for name in row if name not in key}
-    return statement.on_conflict_do_update(
-        index_elements=list(key),
-        set_=changed,
-        where=table.c[SEQUENCE] < statement.excluded[SEQUENCE],
-    )
+async def write(uow: UnitOfWork, rows: Sequence[tuple[Table, dict[str, Any]]]) -> None:
+    """Insert the rows, grouped by table into as few statements as PostgreSQL takes; a row
+    already there (a duplicate) is left as it is."""
+    grouped: dict[str, tuple[Table, list[dict[str, Any]]]] = {}
+    for table, row in rows:
+        grouped.setdefault(table.name, (table, []))[1].append(row)
+    for table, table_rows in grouped.values():
+        per_statement = max(1, _MAX_PARAMETERS // max(len(table.c), 1))
+        for start in range(0, len(table_rows), per_statement):
+            chunk = table_rows[start : start + per_statement]
+            await uow.session.execute(insert(table).values(chunk).on_conflict_do_nothing())

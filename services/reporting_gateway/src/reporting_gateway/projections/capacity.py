@@ -1,4 +1,5 @@
-"""The read models fed by capacity's stream: one handler per event type.
+"""The read models fed by capacity's stream: one handler per event type, each adding the
+facts its event states (see `projections.models`).
 
 The gateway reads events with its own tolerant models (unknown fields ignored), checked
 against capacity's published JSON Schemas by a contract test, so the services share a
@@ -6,16 +7,49 @@ contract, not code."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
+from common.clock import oslo_date
 from common.events import CloudEvent
-from common.projection import Projection, Reader, upsert_newer
-from common.uow import UnitOfWork
-from reporting_gateway.projections.models import CapacityInstitution, CapacityPlaceContract
+from common.projection import Fact, Projection, Reader
+from reporting_gateway.projections.models import (
+    CapacityBreach,
+    CapacityBreachConfirmation,
+    CapacityInstitution,
+    CapacityOffer,
+    CapacityOfferDecision,
+    CapacityPlaceContractVersion,
+    CapacityPlacementRequest,
+    CapacityPlacementRequestClosure,
+    CapacitySingleChildDecisionVersion,
+    CapacityStay,
+    CapacityStayDischarge,
+    RecordedEvent,
+)
 
 projection = Projection("capacity", durable="reporting_gateway-capacity")
+
+
+def _facts(
+    model: type[Any],
+    values: dict[str, Any],
+    event: CloudEvent,
+    *,
+    region: str | None,
+    days: tuple[date | None, date | None] = (None, None),
+) -> list[Fact]:
+    """The fact, and a note of the event with the region and days it bears on (None: any)."""
+    note = {
+        "stream": projection.stream.name,
+        "type": event.type,
+        "region": region,
+        "first_day": days[0],
+        "last_day": days[1],
+    }
+    return [Fact(model, values), Fact(RecordedEvent, note)]
 
 
 class InstitutionRegistered(Reader):
@@ -29,6 +63,7 @@ class InstitutionRegistered(Reader):
 
 class PlaceContractChanged(Reader):
     contract_id: UUID
+    change: str
     institution_id: UUID
     region: str
     ownership: str
@@ -40,10 +75,93 @@ class PlaceContractChanged(Reader):
     day_price_nok: Decimal
 
 
+class _RequestFacts(Reader):
+    placement_request_id: UUID
+    region: str
+
+
+class PlacementRequestReceived(_RequestFacts):
+    municipality_number: str
+    urgency: str
+    function: str
+    child_key: str
+    age_years: int
+    need_concluded_at: datetime
+    desired_start_date: date
+    deadline_at: datetime | None
+    duty_to_assist: bool
+
+
+class PlacementRequestOffered(_RequestFacts):
+    offer_id: UUID
+    institution_id: UUID
+    institution_region: str
+    contract_type: str
+    ownership: str
+    rung: int
+    justified: bool
+    need_concluded_at: datetime
+    offered_at: datetime
+
+
+class PlacementRequestDecided(_RequestFacts):
+    offer_id: UUID
+    decision: str
+    decided_at: datetime
+
+
+class PlacementRequestBreached(_RequestFacts):
+    deadline_at: datetime
+    breached_at: datetime
+    cause: str
+
+
+class PlacementRequestBreachConfirmed(_RequestFacts):
+    source: str
+    confirmed_at: datetime
+
+
+class PlacementRequestClosed(_RequestFacts):
+    closed_at: datetime
+
+
+class StayAdmitted(Reader):
+    stay_id: UUID
+    institution_id: UUID
+    region: str
+    municipality_number: str
+    placement_request_id: UUID | None
+    child_key: str
+    age_years: int
+    function: str
+    contract_type: str
+    ownership: str
+    admitted_at: datetime
+    admitted_on: date
+    lives_alone: bool
+    day_price_nok: Decimal
+
+
+class StayDischarged(Reader):
+    stay_id: UUID
+    region: str
+    discharged_at: datetime
+    discharged_on: date
+    end_reason: str
+
+
+class SingleChildDecisionChanged(Reader):
+    decision_id: UUID
+    stay_id: UUID
+    region: str
+    decided_on: date
+    valid_until: date
+    next_review_on: date
+    reviewed_on: date | None = None
+
+
 @projection.on("capacity.institution.registered.v1", InstitutionRegistered)
-async def on_institution_registered(
-    uow: UnitOfWork, data: InstitutionRegistered, event: CloudEvent, sequence: int
-) -> None:
+def on_institution_registered(data: InstitutionRegistered, event: CloudEvent) -> list[Fact]:
     values = {
         "id": data.institution_id,
         "name": data.name,
@@ -51,28 +169,86 @@ async def on_institution_registered(
         "municipality_number": data.municipality_number,
         "ownership": data.ownership,
         "functions": data.functions,
-        "registered_at": event.time,
-        "last_event_id": event.id,
     }
-    await uow.session.execute(upsert_newer(CapacityInstitution, ["id"], values, sequence))
+    return [Fact(CapacityInstitution, values)]
 
 
 @projection.on("capacity.place_contract.changed.v1", PlaceContractChanged)
-async def on_place_contract_changed(
-    uow: UnitOfWork, data: PlaceContractChanged, event: CloudEvent, sequence: int
-) -> None:
-    values = {
-        "id": data.contract_id,
-        "institution_id": data.institution_id,
-        "region": data.region,
-        "ownership": data.ownership,
-        "function": data.function,
-        "contract_type": data.contract_type,
-        "budgeted_places": data.budgeted_places,
-        "valid_from": data.valid_from,
-        "valid_to": data.valid_to,
-        "day_price_nok": data.day_price_nok,
-        "changed_at": event.time,
-        "last_event_id": event.id,
-    }
-    await uow.session.execute(upsert_newer(CapacityPlaceContract, ["id"], values, sequence))
+def on_place_contract_changed(data: PlaceContractChanged, event: CloudEvent) -> list[Fact]:
+    values = data.model_dump(exclude={"change"})
+    # An update may move or shorten the days of the version it replaces: it bears on any.
+    days = (data.valid_from, data.valid_to) if data.change == "created" else (None, None)
+    version = CapacityPlaceContractVersion
+    return _facts(version, values, event, region=data.region, days=days)
+
+
+@projection.on("capacity.placement_request.received.v1", PlacementRequestReceived)
+def on_placement_request_received(data: PlacementRequestReceived, event: CloudEvent) -> list[Fact]:
+    values = data.model_dump()
+    values["id"] = values.pop("placement_request_id")
+    last = oslo_date(data.deadline_at) if data.deadline_at else None
+    days = (oslo_date(data.need_concluded_at), last)
+    return _facts(CapacityPlacementRequest, values, event, region=data.region, days=days)
+
+
+@projection.on("capacity.placement_request.offered.v1", PlacementRequestOffered)
+def on_placement_request_offered(data: PlacementRequestOffered, event: CloudEvent) -> list[Fact]:
+    values = data.model_dump(exclude={"region", "need_concluded_at"})
+    values["id"] = values.pop("offer_id")
+    days = (oslo_date(data.need_concluded_at), None)
+    return _facts(CapacityOffer, values, event, region=data.region, days=days)
+
+
+@projection.on("capacity.placement_request.decided.v1", PlacementRequestDecided)
+def on_placement_request_decided(data: PlacementRequestDecided, event: CloudEvent) -> list[Fact]:
+    values = data.model_dump(exclude={"region"})
+    return _facts(CapacityOfferDecision, values, event, region=data.region)
+
+
+@projection.on("capacity.placement_request.breached.v1", PlacementRequestBreached)
+def on_placement_request_breached(data: PlacementRequestBreached, event: CloudEvent) -> list[Fact]:
+    values = data.model_dump(exclude={"region"})
+    day = oslo_date(data.deadline_at)
+    return _facts(CapacityBreach, values, event, region=data.region, days=(day, day))
+
+
+@projection.on("capacity.placement_request.breach_confirmed.v1", PlacementRequestBreachConfirmed)
+def on_breach_confirmed(data: PlacementRequestBreachConfirmed, event: CloudEvent) -> list[Fact]:
+    values = data.model_dump(exclude={"region"})
+    return _facts(CapacityBreachConfirmation, values, event, region=data.region)
+
+
+@projection.on("capacity.placement_request.closed.v1", PlacementRequestClosed)
+def on_placement_request_closed(data: PlacementRequestClosed, event: CloudEvent) -> list[Fact]:
+    values = data.model_dump(exclude={"region"})
+    return _facts(CapacityPlacementRequestClosure, values, event, region=data.region)
+
+
+@projection.on("capacity.stay.admitted.v1", StayAdmitted)
+def on_stay_admitted(data: StayAdmitted, event: CloudEvent) -> list[Fact]:
+    values = data.model_dump()
+    values["id"] = values.pop("stay_id")
+    days = (data.admitted_on, None)
+    return _facts(CapacityStay, values, event, region=data.region, days=days)
+
+
+@projection.on("capacity.stay.discharged.v1", StayDischarged)
+def on_stay_discharged(data: StayDischarged, event: CloudEvent) -> list[Fact]:
+    values = data.model_dump(exclude={"region"})
+    days = (data.discharged_on, None)  # the days it no longer counts, and its ending
+    return _facts(CapacityStayDischarge, values, event, region=data.region, days=days)
+
+
+def _on_single_child_decision(data: SingleChildDecisionChanged, event: CloudEvent) -> list[Fact]:
+    values = data.model_dump(exclude={"region"})
+    days = (data.decided_on, None)
+    version = CapacitySingleChildDecisionVersion
+    return _facts(version, values, event, region=data.region, days=days)
+
+
+projection.on("capacity.single_child_decision.recorded.v1", SingleChildDecisionChanged)(
+    _on_single_child_decision
+)
+projection.on("capacity.single_child_decision.reviewed.v1", SingleChildDecisionChanged)(
+    _on_single_child_decision
+)

@@ -1,7 +1,12 @@
-"""Read models built from the services' events. Every row keeps the stream sequence of the
-event that set it (`source_sequence`, so an older event never overwrites it) and that
-event's id; nothing in a row depends on when it was applied, so a replay rebuilds it as it
-was."""
+"""Read models built from the services' events.
+
+Every row is a fact as one event stated it, never rewritten by a later one: a later event
+adds its own row (a discharge beside its admission, a new version of a contract beside the
+old). So delivery order does not matter, a duplicate changes nothing (`ON CONFLICT DO
+NOTHING`), a replay rebuilds the same rows, and every row keeps `recorded_at` (when the
+source service recorded the event): the KPIs can be answered "as known at" any instant by
+reading only the rows recorded by then. `source_sequence` is the event's stream position.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Date, DateTime, Integer, Numeric, Text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Index, Integer, Numeric, Text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,19 +30,23 @@ class CapacityInstitution(Base):
     municipality_number: Mapped[str] = mapped_column(Text)
     ownership: Mapped[str] = mapped_column(Text)
     functions: Mapped[list[str]] = mapped_column(ARRAY(Text))
-    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_event_id: Mapped[UUID]
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
     source_sequence: Mapped[int] = mapped_column(BigInteger)
 
 
-class CapacityPlaceContract(Base):
-    """An institution's places for a function under a contract type, as last changed."""
+class CapacityPlaceContractVersion(Base):
+    """An institution's places for a function under a contract type, as one event stated
+    them (created or updated): the contract as known at T is its newest version recorded by
+    T."""
 
-    __tablename__ = "capacity_place_contract"
+    __tablename__ = "capacity_place_contract_version"
+    __table_args__ = (Index("ix_capacity_place_contract_version_valid", "valid_from", "valid_to"),)
 
-    id: Mapped[UUID] = mapped_column(primary_key=True)
+    contract_id: Mapped[UUID] = mapped_column(primary_key=True)
+    source_sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     institution_id: Mapped[UUID] = mapped_column(index=True)
-    region: Mapped[str] = mapped_column(Text, index=True)
+    region: Mapped[str] = mapped_column(Text)
     ownership: Mapped[str] = mapped_column(Text)
     function: Mapped[str] = mapped_column(Text)
     contract_type: Mapped[str] = mapped_column(Text)
@@ -45,6 +54,162 @@ class CapacityPlaceContract(Base):
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     day_price_nok: Mapped[Decimal] = mapped_column(Numeric(10, 2))
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_event_id: Mapped[UUID]
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+
+
+class CapacityPlacementRequest(Base):
+    """A municipality's request for a place, as received (with its deadline)."""
+
+    __tablename__ = "capacity_placement_request"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    region: Mapped[str] = mapped_column(Text)
+    municipality_number: Mapped[str] = mapped_column(Text)
+    urgency: Mapped[str] = mapped_column(Text)
+    function: Mapped[str] = mapped_column(Text)
+    child_key: Mapped[str] = mapped_column(Text)
+    age_years: Mapped[int] = mapped_column(Integer)
+    need_concluded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    desired_start_date: Mapped[date] = mapped_column(Date)
+    deadline_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    duty_to_assist: Mapped[bool] = mapped_column(Boolean)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
     source_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class CapacityOffer(Base):
+    """An offer of a place, with when it was made (`offered_at`) and when it was recorded."""
+
+    __tablename__ = "capacity_offer"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    placement_request_id: Mapped[UUID] = mapped_column(index=True)
+    institution_id: Mapped[UUID]
+    institution_region: Mapped[str] = mapped_column(Text)
+    contract_type: Mapped[str] = mapped_column(Text)
+    ownership: Mapped[str] = mapped_column(Text)
+    rung: Mapped[int] = mapped_column(Integer)
+    justified: Mapped[bool] = mapped_column(Boolean)
+    offered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+    source_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class CapacityOfferDecision(Base):
+    __tablename__ = "capacity_offer_decision"
+
+    offer_id: Mapped[UUID] = mapped_column(primary_key=True)
+    placement_request_id: Mapped[UUID] = mapped_column(index=True)
+    decision: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+    source_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class CapacityBreach(Base):
+    """Capacity's own finding that a deadline passed without an offer (the KPIs decide from
+    the deadline and the offers themselves, so a late-registered timely offer still wins)."""
+
+    __tablename__ = "capacity_breach"
+
+    placement_request_id: Mapped[UUID] = mapped_column(primary_key=True)
+    deadline_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    breached_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    cause: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+    source_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class CapacityBreachConfirmation(Base):
+    __tablename__ = "capacity_breach_confirmation"
+
+    placement_request_id: Mapped[UUID] = mapped_column(primary_key=True)
+    source_sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+
+
+class CapacityPlacementRequestClosure(Base):
+    __tablename__ = "capacity_placement_request_closure"
+
+    placement_request_id: Mapped[UUID] = mapped_column(primary_key=True)
+    closed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+    source_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class CapacityStay(Base):
+    """An admission. Its discharge, once recorded, is a row of `capacity_stay_discharge`."""
+
+    __tablename__ = "capacity_stay"
+    __table_args__ = (Index("ix_capacity_stay_admitted_on", "admitted_on"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    institution_id: Mapped[UUID] = mapped_column(index=True)
+    region: Mapped[str] = mapped_column(Text)
+    municipality_number: Mapped[str] = mapped_column(Text)
+    placement_request_id: Mapped[UUID | None]
+    child_key: Mapped[str] = mapped_column(Text)
+    age_years: Mapped[int] = mapped_column(Integer)
+    function: Mapped[str] = mapped_column(Text)
+    contract_type: Mapped[str] = mapped_column(Text)
+    ownership: Mapped[str] = mapped_column(Text)
+    admitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    admitted_on: Mapped[date] = mapped_column(Date)
+    lives_alone: Mapped[bool] = mapped_column(Boolean)
+    day_price_nok: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+    source_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class CapacityStayDischarge(Base):
+    __tablename__ = "capacity_stay_discharge"
+
+    stay_id: Mapped[UUID] = mapped_column(primary_key=True)
+    discharged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    discharged_on: Mapped[date] = mapped_column(Date, index=True)
+    end_reason: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+    source_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class CapacitySingleChildDecisionVersion(Base):
+    """A single-child decision as recorded or reviewed."""
+
+    __tablename__ = "capacity_single_child_decision_version"
+
+    decision_id: Mapped[UUID] = mapped_column(primary_key=True)
+    source_sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    stay_id: Mapped[UUID] = mapped_column(index=True)
+    decided_on: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    next_review_on: Mapped[date] = mapped_column(Date)
+    reviewed_on: Mapped[date | None] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+
+
+class RecordedEvent(Base):
+    """Every event a projection applied, with the region and the days it bears on: what a
+    KPI's revision is explained by ("events recorded since, counted by type")."""
+
+    __tablename__ = "recorded_event"
+    __table_args__ = (Index("ix_recorded_event_recorded_at", "recorded_at"),)
+
+    stream: Mapped[str] = mapped_column(Text, primary_key=True)
+    source_sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    type: Mapped[str] = mapped_column(Text)
+    region: Mapped[str | None] = mapped_column(Text)
+    first_day: Mapped[date | None] = mapped_column(Date)
+    last_day: Mapped[date | None] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

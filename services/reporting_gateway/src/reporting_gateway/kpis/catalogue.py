@@ -1,0 +1,117 @@
+"""The KPI catalogue (`KPIS.md`): what each KPI is, how it is counted, against which target.
+
+A KPI is a `Definition` (this module's data) and a query over read models (`Query`, in the
+module of the stream it reads: `kpis/capacity.py`, …). The engine around them (scope, as
+known at, targets, breakdowns, small-count protection, reports) is the same for all, so a
+new KPI is one definition and one query."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from sqlalchemy import Select
+
+
+class TimeBase(StrEnum):
+    at_date = "at_date"
+    unique_in_period = "unique_in_period"
+    day_based = "day_based"
+    flow_in_period = "flow_in_period"
+
+
+TIME_BASES = {
+    TimeBase.at_date: "a stock at the end of a date",
+    TimeBase.unique_in_period: "distinct children or cases with at least one day in the period",
+    TimeBase.day_based: "calendar days in the period, summed and divided",
+    TimeBase.flow_in_period: "what happened in the period",
+}
+
+
+class Unit(StrEnum):
+    number = "number"  # a count: value = numerator
+    rate = "rate"  # value = numerator ÷ denominator, a fraction
+    average = "average"  # value = numerator ÷ denominator, a number
+    nok = "nok"  # value = numerator ÷ denominator, in NOK
+
+
+@dataclass(frozen=True)
+class Target:
+    rule: Literal["at_least", "at_most", "zero", "falling"]
+    text: str
+    value: float | None = None
+
+    def met(self, value: float | None, a_year_earlier: float | None = None) -> bool | None:
+        if value is None:
+            return None
+        if self.rule == "at_least":
+            return value >= (self.value or 0)
+        if self.rule == "at_most":
+            return value <= (self.value or 0)
+        if self.rule == "zero":
+            return value == 0
+        return None if a_year_earlier is None else value < a_year_earlier
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one answer counts: the days (first..last, last already cut at `as_of`), the
+    date a stock is taken on, the region (None = national), filters by the definition's
+    dimensions, and only facts recorded by `known_at` (None = everything recorded)."""
+
+    first: date
+    last: date
+    on: date
+    cutoff: datetime
+    region: str | None
+    exclude_oslo: bool
+    filters: Mapping[str, str]
+    known_at: datetime | None
+
+
+Query = Callable[[Scope], "Select[tuple[object, ...]]"]
+"""Builds the KPI's base rows for a scope: one row per record, with a column for every
+dimension the definition names and the measures (`numerator`, `denominator`, `n`, …) as
+aggregate expressions the repository groups by the breakdown asked."""
+
+
+Measures = Callable[[Any], Mapping[str, Any]]
+"""The aggregate expressions of a KPI by name (`numerator`, `denominator`, `n`, extras),
+built over the columns of its base rows."""
+
+
+@dataclass(frozen=True)
+class Definition:
+    id: str
+    name: str
+    definition: str
+    time_base: TimeBase
+    unit: Unit
+    dimensions: tuple[str, ...]
+    sources: tuple[str, ...]
+    """The event types the KPI is counted from (what a revision is explained by)."""
+    base: Query
+    measures: Measures
+    counts: tuple[str, ...] = ("numerator", "n")
+    """The measures that count children or cases: those of 1–4 are suppressed."""
+    extras: tuple[str, ...] = ()
+    """Further measures the answer shows beside value, numerator, denominator and n."""
+    target: Target | None = None
+    targets: Mapping[str, Mapping[str, Target]] = field(default_factory=dict)
+    """Targets that hold for one value of a dimension (e.g. occupancy's categories)."""
+    budgeted: bool = False
+    """The target is the region's budgeted day price for the year (S 1.1.4)."""
+
+
+CATALOGUE: dict[str, Definition] = {}
+
+
+def register(definition: Definition) -> Definition:
+    if definition.id in CATALOGUE:
+        raise ValueError(f"{definition.id} is in the catalogue already")
+    CATALOGUE[definition.id] = definition
+    return definition
