@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help install run test lint format migrate bench schemas clean
+.PHONY: help install run test lint format migrate rebuild-reports bench schemas clean
 
 help:
 	@echo "make run      start the whole platform (embedded PostgreSQL + NATS under .data/)"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint     ruff and mypy"
 	@echo "make bench    the benchmarks (ratios against a bare endpoint)"
 	@echo "make migrate  apply every service's migrations (DATABASE_URL or .data/)"
+	@echo "make rebuild-reports  replay every stream into the gateway's read models"
 	@echo "make schemas  write the event JSON Schemas to docs/events/"
 
 .tools/bin/uv:
@@ -40,6 +41,9 @@ format: install
 
 migrate: install
 	$(RUN) python -m devstack migrate
+
+rebuild-reports: install
+	$(RUN) python -m devstack rebuild-reports
 
 bench: install
 	$(RUN) python -m benchmarks $(BENCH_ARGS)

@@ -47,8 +47,10 @@ async def test_a_small_count_is_hidden_and_cannot_be_recovered(gateway, reader, 
     assert answer["value"] == 15
     rows = {row["function"]: row for row in answer["breakdown"]}
     acute = rows["acute"]
-    assert acute["value"] is None and acute["n"] is None
-    assert acute["shown_as"] == "<5" and "fewer than 5" in acute["suppression_reason"]
+    assert acute["value"] is None
+    assert acute["n"] is None
+    assert acute["shown_as"] == "<5"
+    assert "fewer than 5" in acute["suppression_reason"]
     # The next smallest is hidden too, or 15 − 7 − 6 would give the acute stays away.
     assert rows["treatment_low_risk"]["value"] is None
     assert "recovered" in rows["treatment_low_risk"]["suppression_reason"]
@@ -70,12 +72,13 @@ async def test_a_small_total_hides_its_rate(gateway, reader, stays):
         headers=reader,
     )
     answer = response.json()
-    assert answer["value"] is None and answer["denominator"] is None
+    assert answer["value"] is None
+    assert answer["denominator"] is None
     assert answer["shown_as"] == "<5"
 
 
 @pytest.mark.parametrize(
-    "total, parts",
+    ("total", "parts"),
     [
         (15, [7, 6, 2]),
         (12, [10, 1, 1]),
@@ -99,8 +102,7 @@ def test_no_hidden_cell_is_recoverable(total: int, parts: list[int]):
     rest = total - sum(shown)
     # More than one way to fill the hidden cells with the counts they could hold.
     ways = {
-        combo
-        for combo in product(range(1, rest + 1), repeat=len(hidden))
-        if sum(combo) == rest
+        combo for combo in product(range(1, rest + 1), repeat=len(hidden)) if sum(combo) == rest
     }
-    assert rest > len(hidden) and len(ways) != 1
+    assert rest > len(hidden)
+    assert len(ways) != 1

@@ -13,7 +13,7 @@ import sysconfig
 import time
 from pathlib import Path
 
-from devstack.ports import free_port
+from devstack.ports import free_port, is_free
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +49,22 @@ class EmbeddedNats:
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
+    def running_port(self) -> int | None:
+        """The port of a server another process started on this store (`make run`), if one
+        is listening there."""
+        try:
+            port = int((self.store_dir / "port").read_text())
+        except (OSError, ValueError):
+            return None
+        return None if is_free(port) else port
+
     def start(self, timeout: float = 20.0) -> str:
         if self.running:
             return self.url
         if self.port is None:
             self.port = free_port()
         self.store_dir.mkdir(parents=True, exist_ok=True)
+        (self.store_dir / "port").write_text(str(self.port))
         log_file = (self.store_dir / "server.log").open("ab")
         self._process = subprocess.Popen(
             [

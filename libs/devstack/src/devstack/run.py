@@ -146,6 +146,35 @@ def migrate_only() -> int:
     return 0
 
 
+def rebuild_reports() -> int:
+    """`make rebuild-reports`: replay every stream into the gateway's emptied read models,
+    against DATABASE_URL and NATS_URL, or the servers under .data/ (started for the while if
+    `make run` is not running)."""
+    from reporting_gateway.rebuild import main as rebuild
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s devstack %(message)s")
+    with ExitStack() as cleanup:
+        server_url = os.environ.get("DATABASE_URL")
+        if server_url is None:
+            postgres = EmbeddedPostgres(DATA_DIR / "postgres")
+            if postgres.running_port() is None:
+                cleanup.callback(postgres.stop)
+            server_url = postgres.start()
+        nats_url = os.environ.get("NATS_URL")
+        if nats_url is None:
+            nats = EmbeddedNats(DATA_DIR / "nats")
+            port = nats.running_port()
+            if port is None:
+                nats_url = nats.start()
+                cleanup.callback(nats.stop)
+            else:
+                nats_url = f"nats://127.0.0.1:{port}"
+        prepare_databases(server_url)
+        os.environ.update(service_env(GATEWAY, server_url, nats_url))
+        rebuild()
+    return 0
+
+
 def write_event_schemas() -> int:
     """`make schemas`: the JSON Schema of every event each service publishes, under
     docs/events/ (the contract consumers code against; a test keeps them current)."""

@@ -627,8 +627,8 @@ register(
         name="Acute offer within two hours",
         definition="Acute requests whose need was concluded in the period (Oslo dates) with "
         "an offer made within two hours ÷ those requests whose offer came or whose two hours "
-        "ran out without one (a request withdrawn within them is left out) (S 1.3.2). When the offer was made counts, not when it was registered. "
-        + EXCLUDE_OSLO_CHILDREN,
+        "ran out without one (a request withdrawn within them is left out) (S 1.3.2). When "
+        "the offer was made counts, not when it was registered. " + EXCLUDE_OSLO_CHILDREN,
         time_base=TimeBase.flow_in_period,
         unit=Unit.rate,
         dimensions=("function",),

@@ -1,6 +1,9 @@
-"""The gateway's read models, one projection per source stream."""
+"""The gateway's read models, one projection per source stream, each with its tables."""
+
+from typing import Any
 
 from common.projection import Projection
 from reporting_gateway.projections import capacity
 
 PROJECTIONS: tuple[Projection, ...] = (capacity.projection,)
+TABLES: dict[str, tuple[type[Any], ...]] = {capacity.projection.durable: capacity.TABLES}

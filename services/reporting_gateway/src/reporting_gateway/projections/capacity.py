@@ -31,6 +31,20 @@ from reporting_gateway.projections.models import (
 )
 
 projection = Projection("capacity", durable="reporting_gateway-capacity")
+TABLES = (
+    CapacityInstitution,
+    CapacityPlaceContractVersion,
+    CapacityPlacementRequest,
+    CapacityOffer,
+    CapacityOfferDecision,
+    CapacityBreach,
+    CapacityBreachConfirmation,
+    CapacityPlacementRequestClosure,
+    CapacityStay,
+    CapacityStayDischarge,
+    CapacitySingleChildDecisionVersion,
+)
+"""The read models fed by this stream (what a rebuild empties first)."""
 
 
 def _facts(

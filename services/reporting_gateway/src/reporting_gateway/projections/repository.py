@@ -1,0 +1,40 @@
+"""The read models of a projection as a whole: emptied and refilled by a rebuild."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert
+
+from common.db import table_of
+from common.platform_tables import inbox
+from common.projection import Projection
+from common.uow import UnitOfWork
+from reporting_gateway.projections.models import RecordedEvent
+
+
+class ReadModelRepository:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    async def clear(self, projection: Projection, models: Sequence[type[Any]], stream: str) -> None:
+        """Every row the projection wrote and its inbox, in this unit of work: readers go
+        on seeing the old rows until it commits."""
+        for model in models:
+            await self.uow.session.execute(delete(table_of(model)))
+        await self.uow.session.execute(
+            delete(RecordedEvent).where(RecordedEvent.stream == projection.stream.name)
+        )
+        await self.uow.session.execute(
+            delete(inbox).where(inbox.c.consumer == projection.durable, inbox.c.stream == stream)
+        )
+
+    async def add_inbox(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Events applied, as the live consumer would have noted them (its duplicates are
+        then skipped)."""
+        per_statement = 3_000
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            await self.uow.session.execute(insert(inbox).values(chunk).on_conflict_do_nothing())

@@ -1,0 +1,138 @@
+"""Rebuild the read models: replay every stream from its first event into emptied tables.
+
+`make rebuild-reports` (or `python -m reporting_gateway.rebuild` with the gateway's
+settings in the environment). Each stream is replayed in one transaction: readers see the
+old figures until the new ones are complete, never a half-built read model. The gateway
+may keep running: its consumer goes on from where it was, and an event it applies meanwhile
+is either in the replay (the inbox then skips it) or after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import nats
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+
+from common.events import CloudEvent
+from common.platform import Platform
+from common.projection import Projection, write
+from reporting_gateway.projections import PROJECTIONS, TABLES
+from reporting_gateway.projections.repository import ReadModelRepository
+from reporting_gateway.settings import GatewaySettings
+
+log = logging.getLogger(__name__)
+BATCH = 2_000
+
+
+@dataclass(frozen=True)
+class Replayed:
+    stream: str
+    events: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.events / self.seconds if self.seconds else 0.0
+
+
+async def rebuild(platform: Platform) -> list[Replayed]:
+    namespace = platform.settings.nats_namespace
+    client = await nats.connect(platform.settings.nats_url)
+    try:
+        return [
+            await _replay(platform, client, projection, namespace) for projection in PROJECTIONS
+        ]
+    finally:
+        await client.close()
+
+
+async def _replay(
+    platform: Platform, client: Any, projection: Projection, namespace: str
+) -> Replayed:
+    started = time.perf_counter()
+    stream = projection.stream.namespaced(namespace)
+    js = client.jetstream()
+    try:
+        last = (await js.stream_info(stream.name)).state.last_seq
+    except NotFoundError:
+        last = 0  # nothing published yet: the read models are empty
+    applied = 0
+    async with platform.unit_of_work() as uow:
+        repository = ReadModelRepository(uow)
+        await repository.clear(projection, TABLES[projection.durable], stream.name)
+        if last:
+            pull = await js.pull_subscribe(
+                stream.subjects[0],
+                stream=stream.name,
+                config=ConsumerConfig(
+                    ack_policy=AckPolicy.NONE,
+                    deliver_policy=DeliverPolicy.ALL,
+                    inactive_threshold=60.0,
+                ),
+            )
+            try:
+                sequence = 0
+                while sequence < last:
+                    messages = await pull.fetch(min(BATCH, last - sequence), timeout=10.0)
+                    rows, inbox = [], []
+                    for message in messages:
+                        sequence = message.metadata.sequence.stream
+                        if sequence > last:
+                            break
+                        event = CloudEvent.from_json(message.data)
+                        rows.extend(projection.rows(event, sequence))
+                        inbox.append(_inbox_row(projection, stream.name, event, sequence))
+                    await write(uow, rows)
+                    await repository.add_inbox(inbox)
+                    applied += len(inbox)
+            finally:
+                await pull.unsubscribe()
+        await uow.commit()
+    replayed = Replayed(stream.name, applied, time.perf_counter() - started)
+    log.info(
+        "%s: %d events replayed in %.2f s (%.0f/s)",
+        replayed.stream,
+        replayed.events,
+        replayed.seconds,
+        replayed.per_second,
+    )
+    return replayed
+
+
+def _inbox_row(
+    projection: Projection, stream: str, event: CloudEvent, sequence: int
+) -> dict[str, Any]:
+    return {
+        "consumer": projection.durable,
+        "event_id": event.id,
+        "type": event.type,
+        "stream": stream,
+        "stream_sequence": sequence,
+        "event_time": event.time,
+        "trace_id": None,
+    }
+
+
+async def _main() -> None:
+    platform = Platform(GatewaySettings())
+    try:
+        for _replayed in await rebuild(platform):
+            pass
+    finally:
+        await platform.engine.dispose()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+    asyncio.run(_main())
+
+
+if __name__ == "__main__":
+    main()
