@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from sqlalchemy import DateTime, Index, Integer, Numeric, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from common.ids import new_id
 from reporting_gateway.db import Base
 
 
@@ -19,7 +20,7 @@ class DayPriceBudget(Base):
     __tablename__ = "day_price_budget"
     __table_args__ = (Index("ix_day_price_budget_year_region", "year", "region", "recorded_at"),)
 
-    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=new_id)
     year: Mapped[int] = mapped_column(Integer)
     region: Mapped[str] = mapped_column(Text)
     day_price_nok: Mapped[Decimal] = mapped_column(Numeric(10, 2))

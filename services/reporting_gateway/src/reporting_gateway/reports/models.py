@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from sqlalchemy import DateTime, Index, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from common.ids import new_id
 from reporting_gateway.db import Base
 
 
@@ -20,7 +21,7 @@ class Deviation(Base):
     __tablename__ = "deviation"
     __table_args__ = (Index("ix_deviation_kpi_period_region", "kpi", "period", "region"),)
 
-    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=new_id)
     kpi: Mapped[str] = mapped_column(Text)
     period: Mapped[str] = mapped_column(Text)
     region: Mapped[str] = mapped_column(Text)
@@ -38,7 +39,7 @@ class ReportSubmission(Base):
     __tablename__ = "report_submission"
     __table_args__ = (Index("ix_report_submission_kind_period", "kind", "period", "region"),)
 
-    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=new_id)
     kind: Mapped[str] = mapped_column(Text)
     period: Mapped[str] = mapped_column(Text)
     region: Mapped[str | None] = mapped_column(Text)
