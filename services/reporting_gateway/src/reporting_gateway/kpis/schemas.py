@@ -3,12 +3,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 from common.reference import Region
 from common.schemas import Day, Input, Instant, Output
 from reporting_gateway.kpis.catalogue import TimeBase, Unit
-from reporting_gateway.kpis.periods import PATTERN
+from reporting_gateway.kpis.periods import PATTERN, Period
 
 Ownership = Literal["state", "ideal", "commercial", "municipal"]
 Function = Literal[
@@ -63,6 +63,13 @@ class KpiQuery(Input):
     breakdown: Dimension | None = Field(
         None, description="Add a row per value of this dimension (or region)."
     )
+
+
+    @field_validator("period")
+    @classmethod
+    def _a_period(cls, value: str) -> str:
+        Period.parse(value)  # its ValueError names the rule
+        return value
 
 
 class RevisionQuery(KpiQuery):

@@ -23,7 +23,7 @@ from reporting_gateway.kpis.catalogue import (
     TimeBase,
     Unit,
 )
-from reporting_gateway.kpis.periods import Period
+from reporting_gateway.kpis.periods import FIRST_YEAR, Period
 from reporting_gateway.kpis.repository import KpiRepository, Row
 from reporting_gateway.kpis.schemas import (
     FILTERS,
@@ -267,6 +267,8 @@ async def _budget_target(
 async def _a_year_earlier(
     repository: KpiRepository, definition: Definition, scope: Scope
 ) -> float | None:
+    if scope.first.year <= FIRST_YEAR:
+        return None  # nothing is counted before then
     earlier = replace(
         scope,
         first=_a_year_before(scope.first),
