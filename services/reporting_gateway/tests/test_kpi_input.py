@@ -10,7 +10,7 @@ BASE = {"period": "2023", "region": "vest"}
 
 
 @pytest.mark.parametrize(
-    "params, field",
+    ("params", "field"),
     [
         ({"period": None}, "period"),
         ({"period": "2023-00"}, "period"),
@@ -65,7 +65,8 @@ async def test_scopes_and_regions(gateway, auth):
     assert (await gateway.get("/v1/kpis", headers=capacity_only)).status_code == 403
     vest = auth("region-vest")
     own = await gateway.get("/v1/kpis/cap.occupancy", params={"period": "2023"}, headers=vest)
-    assert own.status_code == 200 and own.json()["region"] == "vest"  # narrowed to its own
+    assert own.status_code == 200
+    assert own.json()["region"] == "vest"
     other = await gateway.get(
         "/v1/kpis/cap.occupancy", params={"period": "2023", "region": "nord"}, headers=vest
     )
