@@ -12,10 +12,11 @@ from reporting_gateway.auth.issuer import LocalIssuer, generate_signing_key
 from reporting_gateway.auth.router import router as auth_router
 from reporting_gateway.freshness.router import router as freshness_router
 from reporting_gateway.kpis.router import router as kpis_router
-from reporting_gateway.reports.router import router as reports_router
 from reporting_gateway.models import metadata
 from reporting_gateway.projections import PROJECTIONS
+from reporting_gateway.proxy.openapi import serve_platform_openapi
 from reporting_gateway.proxy.router import build_router, upstream_clients
+from reporting_gateway.reports.router import router as reports_router
 from reporting_gateway.settings import GatewaySettings
 
 
@@ -46,7 +47,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def resources(_platform: Platform) -> AsyncIterator[None]:
-        async with upstream_clients(app, targets, settings.proxy_timeout_seconds):
+        async with upstream_clients(
+            app,
+            targets,
+            timeout_seconds=settings.proxy_timeout_seconds,
+            connect_timeout_seconds=settings.proxy_connect_timeout_seconds,
+        ):
             yield
 
     app = create_service_app(
@@ -62,4 +68,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         resources=resources,
     )
     app.state.local_issuer = issuer
+    serve_platform_openapi(app, list(targets), settings.openapi_cache_seconds)
     return app

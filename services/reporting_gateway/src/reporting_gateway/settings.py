@@ -16,7 +16,24 @@ class GatewaySettings(ServiceSettings):
     capacity_url: str = Field("http://127.0.0.1:8001", description="Where capacity listens.")
     foster_care_url: str = Field("http://127.0.0.1:8002")
     family_counselling_url: str = Field("http://127.0.0.1:8003")
-    proxy_timeout_seconds: float = Field(30, gt=0)
+    proxy_timeout_seconds: float = Field(
+        30,
+        gt=0,
+        description="How long the proxy waits for a service to take a request and answer it "
+        "before answering 504.",
+    )
+    proxy_connect_timeout_seconds: float = Field(
+        2,
+        gt=0,
+        description="How long the proxy waits for a connection to a service before answering "
+        "502; a service that is up accepts at once.",
+    )
+    openapi_cache_seconds: float = Field(
+        60,
+        ge=0,
+        description="How long the platform's merged OpenAPI (/openapi.json) is kept before the "
+        "services' documents are fetched again.",
+    )
 
     local_issuer_enabled: bool = Field(
         False, description="Serve POST /v1/auth/token (local stack only, never in production)."

@@ -64,7 +64,6 @@ class KpiQuery(Input):
         None, description="Add a row per value of this dimension (or region)."
     )
 
-
     @field_validator("period")
     @classmethod
     def _a_period(cls, value: str) -> str:

@@ -1,7 +1,9 @@
 """The gateway's proxy: `/api/<service>/…` → the service, after checking the token.
 
 The service checks scopes and region again itself; the gateway is the edge, not the only
-guard. `Location` headers are rewritten so clients can follow them through the gateway."""
+guard. `Location` headers are rewritten so clients can follow them through the gateway. A
+service that cannot be reached is 502, one that does not answer in time 504: both problems
+name the service (`detail` and the `service` member)."""
 
 from __future__ import annotations
 
@@ -38,6 +40,11 @@ PUBLIC_PATHS = {"openapi.json", "healthz", "readyz"}
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
+def service_name(prefix: str) -> str:
+    """`foster-care` → `foster_care`: a service's URL prefix is its name, dashed."""
+    return prefix.replace("-", "_")
+
+
 def upstreams(app: FastAPI) -> dict[str, httpx.AsyncClient]:
     clients: dict[str, httpx.AsyncClient] = app.state.upstreams
     return clients
@@ -45,11 +52,17 @@ def upstreams(app: FastAPI) -> dict[str, httpx.AsyncClient]:
 
 @asynccontextmanager
 async def upstream_clients(
-    app: FastAPI, targets: Mapping[str, str], timeout_seconds: float
+    app: FastAPI,
+    targets: Mapping[str, str],
+    *,
+    timeout_seconds: float,
+    connect_timeout_seconds: float,
 ) -> AsyncIterator[None]:
+    # A service that is up accepts a connection at once: waiting the whole answer's time
+    # for one that is not there would only keep the caller from its 502.
+    timeout = httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds)
     app.state.upstreams = {
-        prefix: httpx.AsyncClient(base_url=url, timeout=timeout_seconds)
-        for prefix, url in targets.items()
+        prefix: httpx.AsyncClient(base_url=url, timeout=timeout) for prefix, url in targets.items()
     }
     try:
         yield
@@ -66,14 +79,18 @@ def build_router(prefixes: list[str]) -> APIRouter:
         async def forward(request: Request, path: str, _prefix: str = prefix) -> Response:
             return await _forward(request, _prefix, path)
 
-        router.add_api_route(
-            f"/api/{prefix}/{{path:path}}",
-            forward,
-            methods=METHODS,
-            summary=f"The {prefix} service's API (see /api/{prefix}/openapi.json)",
-            responses=problem_responses(401, 502, 504),
-            name=f"proxy_{prefix}",
-        )
+        # One route per method: FastAPI gives a route one operationId for all its methods.
+        for method in METHODS:
+            router.add_api_route(
+                f"/api/{prefix}/{{path:path}}",
+                forward,
+                methods=[method],
+                summary=f"The {service_name(prefix)} service's API "
+                f"(see /api/{prefix}/openapi.json)",
+                responses=problem_responses(401, 502, 504),
+                name=f"proxy_{service_name(prefix)}",
+                operation_id=f"proxy_{service_name(prefix)}_{method.lower()}",
+            )
     return router
 
 
@@ -96,13 +113,10 @@ async def _forward(request: Request, prefix: str, path: str) -> Response:
                 content=body,
             )
             break
-        except httpx.TimeoutException:
-            return problem_response(504, detail=f"The {prefix} service did not answer in time.")
         except httpx.TransportError as exc:
             if attempt + 1 < attempts and isinstance(exc, httpx.RemoteProtocolError):
                 continue
-            log.warning("proxy to %s failed: %s", prefix, exc)
-            return problem_response(502, detail=f"The {prefix} service cannot be reached.")
+            return _service_failed(request, prefix, exc)
     response_headers = {
         k: v
         for k, v in upstream.headers.items()
@@ -115,6 +129,21 @@ async def _forward(request: Request, prefix: str, path: str) -> Response:
     if upstream.headers.get("content-type") == PROBLEM_JSON:
         content = _through_the_gateway(content, f"/api/{prefix}")
     return Response(content, status_code=upstream.status_code, headers=response_headers)
+
+
+def _service_failed(request: Request, prefix: str, exc: httpx.TransportError) -> Response:
+    """504 when the service's answer (or a free connection to it) did not come in time; 502
+    when it cannot be reached, a connect timeout included (nothing was sent: it is not
+    there)."""
+    log.warning("proxy to %s failed: %r", prefix, exc)
+    name = service_name(prefix)
+    if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
+        status, detail = 504, f"The {name} service did not answer in time."
+    else:
+        status, detail = 502, f"The {name} service cannot be reached."
+    return problem_response(
+        status, detail=detail, instance=request.url.path, extra={"service": name}
+    )
 
 
 def _retry_safe(request: Request) -> bool:
