@@ -15,9 +15,10 @@ import httpx
 import pytest
 from openapi_spec_validator import validate
 
+from common.clock import OSLO
 from devstack.ports import free_port
 from devstack.services import CAPACITY, GATEWAY
-from devstack.testing import ServedService
+from devstack.testing import ServedService, eventually
 
 from .helpers import institution_body
 
@@ -414,3 +415,56 @@ def test_two_services_components_never_collide():
     assert things["operationId"] == "b_list_things_2"
     assert set(merged["components"]["securitySchemes"]) == {"HTTPBearer"}
     assert merged["x-unavailable-services"] == []
+
+
+async def test_kpis_and_reports_are_served_while_a_service_is_down(
+    environment, start_service, auth
+):
+    headers = auth("national-admin")
+    capacity = ServedService(CAPACITY, await environment.settings_env(CAPACITY)).start()
+    gateway = await start_service(
+        GATEWAY,
+        capacity_url=capacity.url,
+        foster_care_url=nowhere(),
+        family_counselling_url=nowhere(),
+    )
+    year = datetime.now(UTC).astimezone(OSLO).year
+    try:
+        created = await gateway.post(
+            "/api/capacity/v1/institutions",
+            json=institution_body(municipality_number="4601"),
+            headers=headers,
+        )
+        assert created.status_code == 201, created.text
+        contract = await gateway.post(
+            f"/api/capacity/v1/institutions/{created.json()['id']}/place-contracts",
+            json={
+                "function": "acute",
+                "contract_type": "state",
+                "budgeted_places": 7,
+                "valid_from": f"{year}-01-01",
+                "valid_to": None,
+                "day_price_nok": "15200.00",
+            },
+            headers=headers,
+        )
+        assert contract.status_code == 201, contract.text
+
+        async def applied() -> None:
+            places = await gateway.get(
+                "/v1/kpis/cap.places", params={"period": str(year)}, headers=headers
+            )
+            assert places.json()["value"] == 7
+
+        await eventually(applied)
+    finally:
+        capacity.stop()
+    assert_names_the_service(
+        await gateway.get("/api/capacity/v1/institutions", headers=headers), 502, "capacity"
+    )
+    places = await gateway.get("/v1/kpis/cap.places", params={"period": str(year)}, headers=headers)
+    assert places.status_code == 200
+    assert places.json()["value"] == 7
+    report = await gateway.get(f"/v1/reports/annual/{year}.xlsx", headers=headers)
+    assert report.status_code == 200, report.text
+    assert (await gateway.get("/v1/freshness", headers=headers)).status_code == 200
