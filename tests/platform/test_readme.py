@@ -13,12 +13,12 @@ from devstack.testing import ServedService
 README = REPO_ROOT / "README.md"
 
 
-def flow_script() -> str:
+def readme_block(name: str) -> str:
     text = README.read_text()
     block = re.search(
-        r"<!-- flow:start -->\s*```bash\n(.*?)```\s*<!-- flow:end -->", text, re.DOTALL
+        rf"<!-- {name}:start -->\s*```bash\n(.*?)```\s*<!-- {name}:end -->", text, re.DOTALL
     )
-    assert block, "README has no flow block"
+    assert block, f"README has no {name} block"
     return block.group(1)
 
 
@@ -40,10 +40,11 @@ async def stack(environment, scratch_dir):
     capacity.stop()
 
 
-def test_the_municipality_flow_in_the_readme_works(stack, issuer):
+def test_the_municipality_flow_in_the_readme_works(stack, issuer, scratch_dir):
     result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", flow_script()],
+        ["bash", "-euo", "pipefail", "-c", readme_block("flow") + readme_block("figures")],
         env={"BASE": stack.url, "PATH": "/usr/bin:/bin"},
+        cwd=scratch_dir,
         capture_output=True,
         text=True,
         timeout=120,
@@ -53,6 +54,11 @@ def test_the_municipality_flow_in_the_readme_works(stack, issuer):
     assert lines[1].startswith("Step 1: state place in your own region (vest)")
     assert lines[2] == "accepted"
     assert "'under_13_at_admission': False" in lines[3]
+    # The figures of that admission, at the gateway.
+    assert lines[4] == "state acute ≥ 80 % (S 1.1.1)"
+    assert lines[5:9] == ["<5", "1", "0", "capacity.stay.admitted.v1"]
+    assert lines[9] in ("Microsoft Excel 2007+", "xlsx written")
+    assert lines[10] == "national-admin"
 
 
 def test_every_setting_is_in_the_readme():
