@@ -1,10 +1,286 @@
+"""Fixtures of the gateway's tests, and the scenario they build: capacity's events, written
+by hand with the times they were recorded, applied to the
+gateway's read models as its consumer applies them: what the KPI scenario tests count."""
+
 from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from common.events import CloudEvent
+from common.platform import Platform
 from devstack.services import GATEWAY
+from reporting_gateway.projections.capacity import projection
 
-from .scenario import Scenario
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def at(text: str) -> datetime:
+    """An Oslo wall-clock time, `2023-03-01 10:00`."""
+    return datetime.fromisoformat(text).replace(tzinfo=OSLO)
+
+
+class Scenario:
+    at = staticmethod(at)
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.sequence = 0
+
+    async def publish(self, type_: str, data: dict[str, Any], recorded_at: datetime) -> None:
+        self.sequence += 1
+        event = CloudEvent(
+            id=uuid.uuid4(),
+            source="/capacity",
+            type=f"capacity.{type_}.v1",
+            subject=str(uuid.uuid4()),
+            time=recorded_at,
+            data=_json(data),
+        )
+        async with self.platform.unit_of_work() as uow:
+            await projection.apply(uow, event, self.sequence)
+            await uow.commit()
+
+    async def institution(
+        self,
+        region: str,
+        *,
+        ownership: str = "state",
+        municipality_number: str = "4601",
+        recorded_at: datetime | None = None,
+    ) -> dict[str, Any]:
+        institution = {
+            "institution_id": uuid.uuid4(),
+            "name": "Institusjon",
+            "region": region,
+            "municipality_number": municipality_number,
+            "ownership": ownership,
+            "functions": ["acute", "care"],
+        }
+        await self.publish(
+            "institution.registered", institution, recorded_at or at("2020-01-01 08:00")
+        )
+        return institution
+
+    async def contract(
+        self,
+        institution: dict[str, Any],
+        *,
+        function: str,
+        contract_type: str,
+        places: int,
+        valid_from: date,
+        valid_to: date | None = None,
+        contract_id: uuid.UUID | None = None,
+        recorded_at: datetime | None = None,
+    ) -> uuid.UUID:
+        contract_id = contract_id or uuid.uuid4()
+        await self.publish(
+            "place_contract.changed",
+            {
+                "contract_id": contract_id,
+                "change": "created",
+                "institution_id": institution["institution_id"],
+                "region": institution["region"],
+                "ownership": institution["ownership"],
+                "function": function,
+                "contract_type": contract_type,
+                "budgeted_places": places,
+                "valid_from": valid_from,
+                "valid_to": valid_to,
+                "day_price_nok": "15200.00",
+            },
+            recorded_at or at("2020-01-01 09:00"),
+        )
+        return contract_id
+
+    async def stay(
+        self,
+        institution: dict[str, Any],
+        admitted_on: date,
+        *,
+        function: str = "acute",
+        contract_type: str = "state",
+        child_key: str | None = None,
+        age_years: int = 15,
+        municipality_number: str = "4601",
+        lives_alone: bool = False,
+        day_price_nok: str = "15200.00",
+        discharged_on: date | None = None,
+        end_reason: str = "planned",
+        recorded_at: datetime | None = None,
+    ) -> dict[str, Any]:
+        stay = {
+            "stay_id": uuid.uuid4(),
+            "institution_id": institution["institution_id"],
+            "region": institution["region"],
+            "municipality_number": municipality_number,
+            "placement_request_id": None,
+            "child_key": child_key or uuid.uuid4().hex,
+            "age_years": age_years,
+            "function": function,
+            "contract_type": contract_type,
+            "ownership": institution["ownership"],
+            "admitted_at": at(f"{admitted_on} 12:00"),
+            "admitted_on": admitted_on,
+            "lives_alone": lives_alone,
+            "day_price_nok": day_price_nok,
+        }
+        await self.publish("stay.admitted", stay, recorded_at or at(f"{admitted_on} 12:05"))
+        if discharged_on is not None:
+            await self.discharge(stay, discharged_on, end_reason=end_reason)
+        return stay
+
+    async def discharge(
+        self,
+        stay: dict[str, Any],
+        discharged_on: date,
+        *,
+        end_reason: str = "planned",
+        recorded_at: datetime | None = None,
+    ) -> None:
+        await self.publish(
+            "stay.discharged",
+            {
+                **{k: stay[k] for k in ("stay_id", "institution_id", "region")},
+                **{k: stay[k] for k in ("municipality_number", "child_key", "function")},
+                **{k: stay[k] for k in ("contract_type", "ownership", "admitted_on")},
+                "discharged_at": at(f"{discharged_on} 10:00"),
+                "discharged_on": discharged_on,
+                "days": max((discharged_on - stay["admitted_on"]).days, 1),
+                "end_reason": end_reason,
+            },
+            recorded_at or at(f"{discharged_on} 10:05"),
+        )
+
+    async def single_child_decision(
+        self,
+        stay: dict[str, Any],
+        *,
+        decided_on: date,
+        valid_until: date,
+        next_review_on: date,
+        decision_id: uuid.UUID | None = None,
+        reviewed_on: date | None = None,
+        recorded_at: datetime | None = None,
+    ) -> uuid.UUID:
+        decision_id = decision_id or uuid.uuid4()
+        kind = "reviewed" if reviewed_on else "recorded"
+        await self.publish(
+            f"single_child_decision.{kind}",
+            {
+                "decision_id": decision_id,
+                "stay_id": stay["stay_id"],
+                "region": stay["region"],
+                "child_key": stay["child_key"],
+                "decided_on": decided_on,
+                "valid_until": valid_until,
+                "next_review_on": next_review_on,
+                "reviewed_on": reviewed_on,
+            },
+            recorded_at or at(f"{reviewed_on or decided_on} 12:00"),
+        )
+        return decision_id
+
+    async def placement_request(
+        self,
+        region: str,
+        need_concluded_at: datetime,
+        deadline_at: datetime | None,
+        *,
+        urgency: str = "acute",
+        child_key: str | None = None,
+        municipality_number: str = "1804",
+        recorded_at: datetime | None = None,
+    ) -> uuid.UUID:
+        request_id = uuid.uuid4()
+        await self.publish(
+            "placement_request.received",
+            {
+                "placement_request_id": request_id,
+                "region": region,
+                "municipality_number": municipality_number,
+                "urgency": urgency,
+                "function": "acute" if urgency == "acute" else "care",
+                "child_key": child_key or uuid.uuid4().hex,
+                "age_years": 15 if deadline_at else 20,
+                "need_concluded_at": need_concluded_at,
+                "desired_start_date": need_concluded_at.astimezone(OSLO).date(),
+                "deadline_at": deadline_at,
+                "duty_to_assist": deadline_at is not None,
+                "child_views_recorded": True,
+            },
+            recorded_at or need_concluded_at,
+        )
+        return request_id
+
+    def _request(self, request_id: uuid.UUID, region: str) -> dict[str, Any]:
+        return {
+            "placement_request_id": request_id,
+            "region": region,
+            "municipality_number": "1804",
+            "urgency": "acute",
+            "function": "acute",
+        }
+
+    async def offer(
+        self, request_id: uuid.UUID, region: str, offered_at: datetime, recorded_at: datetime
+    ) -> None:
+        await self.publish(
+            "placement_request.offered",
+            {
+                **self._request(request_id, region),
+                "offer_id": uuid.uuid4(),
+                "institution_id": uuid.uuid4(),
+                "institution_region": region,
+                "contract_type": "state",
+                "ownership": "state",
+                "rung": 1,
+                "best_available_rung": 1,
+                "justified": False,
+                "need_concluded_at": offered_at,
+                "offered_at": offered_at,
+                "within_deadline": True,
+            },
+            recorded_at,
+        )
+
+    async def confirm_breach(
+        self, request_id: uuid.UUID, region: str, confirmed_at: datetime
+    ) -> None:
+        await self.publish(
+            "placement_request.breach_confirmed",
+            {
+                **self._request(request_id, region),
+                "child_key": "x",
+                "source": "county_governor",
+                "confirmed_at": confirmed_at,
+            },
+            confirmed_at,
+        )
+
+    async def close(self, request_id: uuid.UUID, region: str, closed_at: datetime) -> None:
+        await self.publish(
+            "placement_request.closed",
+            {**self._request(request_id, region), "closed_at": closed_at},
+            closed_at,
+        )
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json(item) for item in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
 
 
 @pytest.fixture(scope="module")

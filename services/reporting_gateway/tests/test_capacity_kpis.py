@@ -8,8 +8,6 @@ from typing import Any
 
 import pytest
 
-from .scenario import at
-
 
 async def kpi(gateway, headers, kpi_id: str, status: int = 200, **params: Any) -> dict[str, Any]:
     response = await gateway.get(f"/v1/kpis/{kpi_id}", params=params, headers=headers)
@@ -41,7 +39,7 @@ async def vest_2023(scenario):
     await scenario.stay(home, date(2023, 3, 10), discharged_on=date(2023, 3, 10))
     s3 = await scenario.stay(home, date(2023, 3, 20))
     await scenario.stay(home, date(2023, 3, 31), discharged_on=date(2023, 4, 2))
-    await scenario.discharge(s3, date(2023, 3, 25), recorded_at=at("2023-04-10 09:00"))
+    await scenario.discharge(s3, date(2023, 3, 25), recorded_at=scenario.at("2023-04-10 09:00"))
     return home
 
 
@@ -121,23 +119,36 @@ async def nord_2023(scenario):
     20-year-old (no duty to assist): never. R7 acute, closed before its deadline: none.
     R8 acute, need 1 July 00:30 Oslo time (30 June in UTC), no offer: July's, not June's.
     June: 4 requests in breach (acute 2, planned 2), 3 children."""
+    at = scenario.at
     region = "nord"
     r1 = await scenario.placement_request(
-        region, at("2023-06-01 10:00"), at("2023-06-01 12:00"), child_key="child-1"
+        region,
+        at("2023-06-01 10:00"),
+        at("2023-06-01 12:00"),
+        child_key="child-1",
     )
     r2 = await scenario.placement_request(region, at("2023-06-02 10:00"), at("2023-06-02 12:00"))
     await scenario.offer(r2, region, at("2023-06-02 11:30"), recorded_at=at("2023-06-02 15:00"))
     r3 = await scenario.placement_request(
-        region, at("2023-06-09 10:00"), at("2023-06-10 23:59:59"), urgency="planned"
+        region,
+        at("2023-06-09 10:00"),
+        at("2023-06-10 23:59:59"),
+        urgency="planned",
     )
     await scenario.offer(r3, region, at("2023-06-12 09:00"), recorded_at=at("2023-06-12 09:01"))
     r4 = await scenario.placement_request(
-        region, at("2023-06-14 10:00"), at("2023-06-15 23:59:59"), urgency="planned"
+        region,
+        at("2023-06-14 10:00"),
+        at("2023-06-15 23:59:59"),
+        urgency="planned",
     )
     await scenario.offer(r4, region, at("2023-06-14 12:00"), recorded_at=at("2023-06-14 12:00"))
     await scenario.confirm_breach(r4, region, at("2023-08-01 12:00"))
     await scenario.placement_request(
-        region, at("2023-06-20 10:00"), at("2023-06-20 12:00"), child_key="child-1"
+        region,
+        at("2023-06-20 10:00"),
+        at("2023-06-20 12:00"),
+        child_key="child-1",
     )
     await scenario.placement_request(region, at("2023-06-21 10:00"), None)
     r7 = await scenario.placement_request(region, at("2023-06-25 10:00"), at("2023-06-25 12:00"))
