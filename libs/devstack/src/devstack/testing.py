@@ -14,6 +14,7 @@ import base64
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -377,3 +378,36 @@ class ServedService:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def fuzz(url: str, token: str, workdir: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """Schemathesis against the OpenAPI a served service publishes at `url`: no 5xx, the
+    documented statuses, content types and schemas; its generation widened by
+    `devstack.fuzz_hooks` to calendar-edge instants and unstorable text."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "schemathesis.cli",
+            "run",
+            f"{url}/openapi.json",
+            "--checks",
+            "not_a_server_error,content_type_conformance,"
+            "response_schema_conformance,status_code_conformance",
+            "--header",
+            f"Authorization: Bearer {token}",
+            "--max-examples",
+            "40",
+            "--seed",
+            "20261122",
+            "--no-color",
+            "--generation-database",
+            "none",
+            *arguments,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=workdir,  # schemathesis keeps state in ./.schemathesis
+        env={**os.environ, "SCHEMATHESIS_HOOKS": "devstack.fuzz_hooks"},
+    )

@@ -20,8 +20,11 @@ _INSTANTS = st.one_of(
             "9999-12-31T23:59:59.999999Z",
         ]
     ),
+    # Hypothesis takes naive bounds and puts the zones on itself.
     st.datetimes(
-        min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31), timezones=_ZONES
+        min_value=datetime(1, 1, 1),  # noqa: DTZ001
+        max_value=datetime(9999, 12, 31),  # noqa: DTZ001
+        timezones=_ZONES,
     ).map(lambda instant: instant.isoformat()),
 )
 _DAYS = st.one_of(
