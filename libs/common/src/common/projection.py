@@ -59,9 +59,12 @@ Handler = Callable[[R, CloudEvent], Iterable[Fact]]
 class Projection:
     """The handlers of one source stream, as one durable consumer."""
 
-    def __init__(self, service: str, *, durable: str) -> None:
+    def __init__(self, service: str, *, durable: str, version: int = 1) -> None:
+        """`version`: raise it when the facts the handlers write change shape or meaning;
+        read models built by another version are rebuilt from the stream."""
         self.stream = StreamSpec.of_service(service)
         self.durable = durable
+        self.version = version
         self._handlers: dict[str, tuple[type[Reader], Handler[Any]]] = {}
 
     def on(self, event_type: str, reader: type[R]) -> Callable[[Handler[R]], Handler[R]]:

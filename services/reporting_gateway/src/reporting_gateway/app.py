@@ -16,6 +16,7 @@ from reporting_gateway.models import metadata
 from reporting_gateway.projections import PROJECTIONS
 from reporting_gateway.proxy.openapi import serve_platform_openapi
 from reporting_gateway.proxy.router import build_router, upstream_clients
+from reporting_gateway.rebuild import rebuild_when_outdated
 from reporting_gateway.reports.router import router as reports_router
 from reporting_gateway.settings import GatewaySettings
 
@@ -64,6 +65,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         routers=routers,
         metadata=metadata,
         subscriptions=[projection.subscription for projection in PROJECTIONS],
+        workers=[rebuild_when_outdated],
         jwks=jwks,
         resources=resources,
     )

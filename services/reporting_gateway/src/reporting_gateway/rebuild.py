@@ -5,6 +5,11 @@ settings in the environment). Each stream is replayed in one transaction: reader
 old figures until the new ones are complete, never a half-built read model. The gateway
 may keep running: its consumer goes on from where it was, and an event it applies meanwhile
 is either in the replay (the inbox then skips it) or after it.
+
+Each projection has a version (`Projection(version=…)`), raised when its handlers write
+other facts; `read_model_version` records which version built the read models, and the
+gateway rebuilds at start what another version built (one replica at a time: an advisory
+lock), so an upgrade never leaves figures counted from half-shaped read models.
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ from typing import Any
 import nats
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
+from tenacity import AsyncRetrying, before_sleep_log, wait_exponential_jitter
 
 from common.events import CloudEvent
 from common.platform import Platform
 from common.projection import Projection, write
+from common.uow import UnitOfWork
 from reporting_gateway.projections import PROJECTIONS, TABLES
 from reporting_gateway.projections.repository import ReadModelRepository
 from reporting_gateway.settings import GatewaySettings
@@ -41,21 +48,56 @@ class Replayed:
     def per_second(self) -> float:
         return self.events / self.seconds if self.seconds else 0.0
 
+    def __str__(self) -> str:
+        return (
+            f"{self.stream}: {self.events} events replayed in {self.seconds:.2f} s "
+            f"({self.per_second:.0f}/s)"
+        )
 
-async def rebuild(platform: Platform) -> list[Replayed]:
+
+async def rebuild(platform: Platform, *, outdated_only: bool = False) -> list[Replayed]:
+    """Replay every stream (with `outdated_only`, those whose read models another version
+    of the handlers built) into emptied read models."""
     namespace = platform.settings.nats_namespace
     client = await nats.connect(platform.settings.nats_url)
+    replayed = []
     try:
-        return [
-            await _replay(platform, client, projection, namespace) for projection in PROJECTIONS
-        ]
+        for projection in PROJECTIONS:
+            async with platform.unit_of_work() as uow:
+                repository = ReadModelRepository(uow)
+                await repository.lock(projection)  # one rebuild at a time, across replicas
+                if outdated_only and not await _outdated(repository, projection):
+                    await uow.commit()
+                    continue
+                replayed.append(await _replay(uow, client, projection, namespace))
+                await repository.set_version(projection)
+                await uow.commit()
+            log.info("%s", replayed[-1])
     finally:
         await client.close()
+    return replayed
 
 
-async def _replay(
-    platform: Platform, client: Any, projection: Projection, namespace: str
-) -> Replayed:
+async def _outdated(repository: ReadModelRepository, projection: Projection) -> bool:
+    version = await repository.get_version(projection)
+    if version is None and not await repository.has_applied(projection):
+        await repository.set_version(projection)  # nothing built yet: built by this version
+        return False
+    return version != projection.version
+
+
+async def rebuild_when_outdated(platform: Platform) -> None:
+    """At start: rebuild the read models another version of the handlers built (after an
+    upgrade), while the consumers go on; readers see the old figures until it is done."""
+    async for attempt in AsyncRetrying(
+        wait=wait_exponential_jitter(multiplier=0.5, max=30),
+        before_sleep=before_sleep_log(log, logging.WARNING),
+    ):
+        with attempt:
+            await rebuild(platform, outdated_only=True)
+
+
+async def _replay(uow: UnitOfWork, client: Any, projection: Projection, namespace: str) -> Replayed:
     started = time.perf_counter()
     stream = projection.stream.namespaced(namespace)
     js = client.jetstream()
@@ -64,46 +106,36 @@ async def _replay(
     except NotFoundError:
         last = 0  # nothing published yet: the read models are empty
     applied = 0
-    async with platform.unit_of_work() as uow:
-        repository = ReadModelRepository(uow)
-        await repository.clear(projection, TABLES[projection.durable], stream.name)
-        if last:
-            pull = await js.pull_subscribe(
-                stream.subjects[0],
-                stream=stream.name,
-                config=ConsumerConfig(
-                    ack_policy=AckPolicy.NONE,
-                    deliver_policy=DeliverPolicy.ALL,
-                    inactive_threshold=60.0,
-                ),
-            )
-            try:
-                sequence = 0
-                while sequence < last:
-                    messages = await pull.fetch(min(BATCH, last - sequence), timeout=10.0)
-                    rows, inbox = [], []
-                    for message in messages:
-                        sequence = message.metadata.sequence.stream
-                        if sequence > last:
-                            break
-                        event = CloudEvent.from_json(message.data)
-                        rows.extend(projection.rows(event, sequence))
-                        inbox.append(_inbox_row(projection, stream.name, event, sequence))
-                    await write(uow, rows)
-                    await repository.add_inbox(inbox)
-                    applied += len(inbox)
-            finally:
-                await pull.unsubscribe()
-        await uow.commit()
-    replayed = Replayed(stream.name, applied, time.perf_counter() - started)
-    log.info(
-        "%s: %d events replayed in %.2f s (%.0f/s)",
-        replayed.stream,
-        replayed.events,
-        replayed.seconds,
-        replayed.per_second,
-    )
-    return replayed
+    repository = ReadModelRepository(uow)
+    await repository.clear(projection, TABLES[projection.durable], stream.name)
+    if last:
+        pull = await js.pull_subscribe(
+            stream.subjects[0],
+            stream=stream.name,
+            config=ConsumerConfig(
+                ack_policy=AckPolicy.NONE,
+                deliver_policy=DeliverPolicy.ALL,
+                inactive_threshold=60.0,
+            ),
+        )
+        try:
+            sequence = 0
+            while sequence < last:
+                messages = await pull.fetch(min(BATCH, last - sequence), timeout=10.0)
+                rows, inbox = [], []
+                for message in messages:
+                    sequence = message.metadata.sequence.stream
+                    if sequence > last:
+                        break
+                    event = CloudEvent.from_json(message.data)
+                    rows.extend(projection.rows(event, sequence))
+                    inbox.append(_inbox_row(projection, stream.name, event, sequence))
+                await write(uow, rows)
+                await repository.add_inbox(inbox)
+                applied += len(inbox)
+        finally:
+            await pull.unsubscribe()
+    return Replayed(stream.name, applied, time.perf_counter() - started)
 
 
 def _inbox_row(

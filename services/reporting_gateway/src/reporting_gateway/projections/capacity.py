@@ -30,7 +30,7 @@ from reporting_gateway.projections.models import (
     RecordedEvent,
 )
 
-projection = Projection("capacity", durable="reporting_gateway-capacity")
+projection = Projection("capacity", durable="reporting_gateway-capacity", version=2)
 TABLES = (
     CapacityInstitution,
     CapacityPlaceContractVersion,

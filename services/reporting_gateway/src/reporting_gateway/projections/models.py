@@ -213,3 +213,14 @@ class RecordedEvent(Base):
     first_day: Mapped[date | None] = mapped_column(Date)
     last_day: Mapped[date | None] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReadModelVersion(Base):
+    """The version of the handlers that built a projection's read models (a rebuild follows
+    when the code's differs)."""
+
+    __tablename__ = "read_model_version"
+
+    consumer: Mapped[str] = mapped_column(Text, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 
+from common import clock
 from common.db import table_of
 from common.platform_tables import inbox
 from common.projection import Projection
 from common.uow import UnitOfWork
-from reporting_gateway.projections.models import RecordedEvent
+from reporting_gateway.projections.models import ReadModelVersion, RecordedEvent
 
 
 class ReadModelRepository:
@@ -38,3 +39,37 @@ class ReadModelRepository:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             await self.uow.session.execute(insert(inbox).values(chunk).on_conflict_do_nothing())
+
+    async def lock(self, projection: Projection) -> None:
+        """Until this unit of work ends, no other process rebuilds the projection."""
+        key = func.hashtext(f"rebuild {projection.durable}")
+        await self.uow.session.execute(select(func.pg_advisory_xact_lock(key)))
+
+    async def get_version(self, projection: Projection) -> int | None:
+        version: int | None = await self.uow.session.scalar(
+            select(ReadModelVersion.version).where(ReadModelVersion.consumer == projection.durable)
+        )
+        return version
+
+    async def has_applied(self, projection: Projection) -> bool:
+        applied = await self.uow.session.scalar(
+            select(exists().where(inbox.c.consumer == projection.durable))
+        )
+        return bool(applied)
+
+    async def set_version(self, projection: Projection) -> None:
+        values = {
+            "consumer": projection.durable,
+            "version": projection.version,
+            "built_at": clock.now(),
+        }
+        statement = insert(ReadModelVersion).values(values)
+        await self.uow.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["consumer"],
+                set_={
+                    "version": statement.excluded.version,
+                    "built_at": statement.excluded.built_at,
+                },
+            )
+        )
