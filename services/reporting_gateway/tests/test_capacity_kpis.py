@@ -170,6 +170,10 @@ async def test_breaches_of_the_duty_to_assist(gateway, detail, nord_2023):
         "acute": (2, 1),
         "planned": (2, 2),
     }
+    acute = await kpi(
+        gateway, detail, "cap.breaches", period="2023-06", region="nord", urgency="acute"
+    )
+    assert acute["value"] == 2
     july = await kpi(gateway, detail, "cap.breaches", period="2023-07", region="nord")
     assert july["value"] == 1  # R8: an Oslo day, not a UTC one
     # As known at 13:00 on 2 June: R1, and R2, whose offer was not registered yet.

@@ -94,12 +94,37 @@ async def test_the_monthly_report_and_its_deviations(gateway, detail, vest_march
     assert [m["category"] for m in report["lacking_deviations"]] == ["purchase_guarantee"]
 
 
+async def test_a_deviation_as_the_contract_names_it_holds_for_each_category(
+    gateway, detail, vest_march
+):
+    """API.md names kpi, period, region, justification and measures: no category."""
+    response = await gateway.post(
+        "/v1/deviations",
+        json={
+            "kpi": "cap.occupancy",
+            "period": "2022-03",
+            "region": "vest",
+            "justification": "Færre akuttbehov enn ventet.",
+            "measures": "Plassene vurderes omdisponert.",
+        },
+        headers=detail,
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["category"] is None
+    report = (
+        await gateway.get("/v1/reports/monthly/2022-03", params={"region": "vest"}, headers=detail)
+    ).json()
+    assert report["lacking_deviations"] == []
+    guaranteed = rows_of(report, "occupancy")[("cap.occupancy", "vest", "purchase_guarantee")]
+    assert guaranteed["deviation"]["measures"] == "Plassene vurderes omdisponert."
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
         ({"kpi": "cap.nothing"}, "kpi"),
         ({"kpi": "cap.new_stays"}, "kpi"),  # no target to fall short of
-        ({"category": None}, "category"),  # occupancy's targets are per category
+        ({"kpi": "cap.breaches", "category": "state_acute"}, "category"),  # one target
         ({"category": "garden_shed"}, "category"),
         ({"period": "2022-13"}, "period"),
         ({"justification": "a\x00b"}, "justification"),

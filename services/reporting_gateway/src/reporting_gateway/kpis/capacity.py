@@ -589,6 +589,7 @@ def _requests(scope: Scope) -> Any:
             request.child_key,
             request.region,
             request.urgency.label("kind"),
+            request.urgency,
             request.function,
             request.deadline_at,
             request.need_concluded_at,
@@ -664,7 +665,7 @@ register(
         "unique children among them. By kind (acute, planned). " + EXCLUDE_OSLO_CHILDREN,
         time_base=TimeBase.flow_in_period,
         unit=Unit.number,
-        dimensions=("kind", "function"),
+        dimensions=("kind", "urgency", "function"),
         sources=REQUEST_EVENTS,
         base=_breaches,
         measures=lambda b: {

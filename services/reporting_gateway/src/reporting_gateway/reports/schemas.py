@@ -21,7 +21,8 @@ class DeviationIn(Input):
     category: str | None = Field(
         None,
         max_length=64,
-        description="For a KPI whose targets are set per category (cap.occupancy): which.",
+        description="For a KPI whose targets are set per category (cap.occupancy): which; "
+        "none: the deviation holds for each category below target.",
         examples=["state_acute"],
     )
     justification: Text = Field(examples=["To akuttplasser stod tomme under oppussing."])

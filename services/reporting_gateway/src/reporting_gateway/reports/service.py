@@ -149,7 +149,9 @@ async def _build(
                     **extras,
                 )
                 if row_region is not None and row.meets_target is False:
-                    found = deviations.get((row.kpi, row_region, line.value))
+                    found = deviations.get((row.kpi, row_region, line.value)) or deviations.get(
+                        (row.kpi, row_region, None)  # one for the KPI holds for each category
+                    )
                     row.deviation = _deviation_out(found) if found else None
                 rows.append(row)
         sections.append(Section(id=section_id, title=title, rows=rows))
@@ -211,9 +213,11 @@ async def create_deviation(
     except ValueError as exc:
         raise InvalidInput("period", str(exc)) from exc
     categories = {value for targets in definition.targets.values() for value in targets}
-    if categories and body.category not in categories:
+    if categories and body.category not in (None, *categories):
         raise InvalidInput(
-            "category", f"{body.kpi}'s targets are set per category: {', '.join(categories)}"
+            "category",
+            f"{body.kpi}'s targets are set per category: {', '.join(sorted(categories))} "
+            "(none: the deviation holds for each)",
         )
     if not categories and body.category is not None:
         raise InvalidInput("category", f"{body.kpi} has one target, not one per category")
