@@ -16,7 +16,7 @@ from reporting_gateway.models import metadata
 from reporting_gateway.projections import PROJECTIONS
 from reporting_gateway.proxy.openapi import serve_platform_openapi
 from reporting_gateway.proxy.router import build_router, upstream_clients
-from reporting_gateway.rebuild import rebuild_when_outdated
+from reporting_gateway.rebuild import mark_new_read_models, rebuild_when_outdated
 from reporting_gateway.reports.router import router as reports_router
 from reporting_gateway.settings import GatewaySettings
 
@@ -47,7 +47,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app: FastAPI
 
     @asynccontextmanager
-    async def resources(_platform: Platform) -> AsyncIterator[None]:
+    async def resources(platform: Platform) -> AsyncIterator[None]:
+        await mark_new_read_models(platform)
         async with upstream_clients(
             app,
             targets,

@@ -26,6 +26,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from tenacity import AsyncRetrying, before_sleep_log, wait_exponential_jitter
 
+from common.db import is_transient
 from common.events import CloudEvent
 from common.platform import Platform
 from common.projection import Projection, write
@@ -78,6 +79,23 @@ async def rebuild(platform: Platform, *, outdated_only: bool = False) -> list[Re
     return replayed
 
 
+async def mark_new_read_models(platform: Platform) -> None:
+    """Before the consumers start: read models nothing has been applied to yet are built by
+    this version (so what the consumers apply next is not taken for an older build)."""
+    try:
+        for projection in PROJECTIONS:
+            async with platform.unit_of_work() as uow:
+                repository = ReadModelRepository(uow)
+                await repository.lock(projection)
+                await _outdated(repository, projection)
+                await uow.commit()
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        # The database is away: the worker decides later (at worst a needless rebuild).
+        log.warning("read model versions not checked at start: %s", exc)
+
+
 async def _outdated(repository: ReadModelRepository, projection: Projection) -> bool:
     version = await repository.get_version(projection)
     if version is None and not await repository.has_applied(projection):
@@ -107,7 +125,7 @@ async def _replay(uow: UnitOfWork, client: Any, projection: Projection, namespac
         last = 0  # nothing published yet: the read models are empty
     applied = 0
     repository = ReadModelRepository(uow)
-    await repository.clear(projection, TABLES[projection.durable], stream.name)
+    await repository.clear(projection, TABLES[projection.durable])
     if last:
         pull = await js.pull_subscribe(
             stream.subjects[0],

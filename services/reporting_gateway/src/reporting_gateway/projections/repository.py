@@ -20,16 +20,14 @@ class ReadModelRepository:
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
 
-    async def clear(self, projection: Projection, models: Sequence[type[Any]], stream: str) -> None:
-        """Every row the projection wrote and its inbox, in this unit of work: readers go
-        on seeing the old rows until it commits."""
+    async def clear(self, projection: Projection, models: Sequence[type[Any]]) -> None:
+        """Every row the projection wrote, in this unit of work: readers go on seeing the
+        old rows until it commits. The inbox stays (with when and under which trace each
+        event was first applied); the replay adds what it lacks."""
         for model in models:
             await self.uow.session.execute(delete(table_of(model)))
         await self.uow.session.execute(
             delete(RecordedEvent).where(RecordedEvent.stream == projection.stream.name)
-        )
-        await self.uow.session.execute(
-            delete(inbox).where(inbox.c.consumer == projection.durable, inbox.c.stream == stream)
         )
 
     async def add_inbox(self, rows: Sequence[dict[str, Any]]) -> None:
