@@ -270,6 +270,25 @@ async def test_stays_ended_started_and_children_counted_once(gateway, detail, os
     assert year["value"] == 4
 
 
+async def test_falling_targets_compare_with_a_year_earlier(gateway, detail, scenario, ost_2022):
+    """February 2021 in ost: one stay, ended unintended (1 of 1); no child under 13."""
+    params = {"period": "2022-02", "region": "ost"}
+    assert (await kpi(gateway, detail, "cap.unintended_endings", **params))["meets_target"] is None
+    await scenario.stay(
+        ost_2022,
+        date(2021, 2, 1),
+        discharged_on=date(2021, 2, 3),
+        end_reason="unintended",
+    )
+    unintended = await kpi(gateway, detail, "cap.unintended_endings", **params)
+    assert unintended["value"] == 0.5
+    assert unintended["target"]["rule"] == "falling"
+    assert unintended["meets_target"] is True  # 0.5 < 1.0
+    under_13 = await kpi(gateway, detail, "cap.under_13", **params)
+    assert under_13["value"] == 1
+    assert under_13["meets_target"] is False  # 1, against none a year earlier
+
+
 @pytest.fixture(scope="module")
 async def midt_2023(scenario):
     """Children living alone in midt on 30 September 2023 (more than six weeks: admitted on

@@ -54,6 +54,8 @@ class Target:
             return value <= (self.value or 0)
         if self.rule == "zero":
             return value == 0
+        if value == 0:
+            return True  # none at all: as low as it goes
         return None if a_year_earlier is None else value < a_year_earlier
 
 
