@@ -7,7 +7,6 @@ every day from `valid_from` to `valid_to`, both included."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -27,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from reporting_gateway.kpis.catalogue import Definition, Scope, Target, TimeBase, Unit, register
+from reporting_gateway.kpis.catalogue import Definition, Shape, Target, TimeBase, Unit, register
 from reporting_gateway.projections.models import (
     CapacityBreachConfirmation,
     CapacityInstitution,
@@ -61,8 +60,20 @@ EXCLUDE_OSLO_CHILDREN = "exclude_oslo leaves out children from Oslo (county 03).
 EXCLUDE_OSLO_PLACES = "exclude_oslo leaves out institutions in Oslo (county 03)."
 
 
-def _known(recorded_at: Any, scope: Scope) -> ColumnElement[bool]:
-    return true() if scope.known_at is None else recorded_at <= scope.known_at
+def _known(recorded_at: Any, scope: Shape) -> ColumnElement[bool]:
+    return recorded_at <= scope.known_at if scope.knows else true()
+
+
+def _in_region(region: Any, scope: Shape) -> ColumnElement[bool]:
+    """The scope's region, inside each base (the planner cannot push it through DISTINCT
+    ON or a UNION); the repository filters by it again."""
+    return region == scope.region if scope.regional else true()
+
+
+def _one_of(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
+    # Not `in_()`: its list is expanded at each execution, and these statements are
+    # compiled once.
+    return or_(*(column == value for value in values))
 
 
 def _oslo(municipality_number: Any) -> ColumnElement[bool]:
@@ -73,18 +84,21 @@ def _category(ownership: Any, function: Any, contract_type: Any) -> ColumnElemen
     """The three categories the occupancy targets are set for (S 1.1.1–1.1.3)."""
     return case(
         (and_(ownership == "state", function == "acute"), "state_acute"),
-        (and_(ownership == "state", function.in_(CARE_AND_TREATMENT)), "state_care_treatment"),
-        (and_(ownership.in_(PRIVATE), contract_type == "purchase_guarantee"), "purchase_guarantee"),
+        (and_(ownership == "state", _one_of(function, CARE_AND_TREATMENT)), "state_care_treatment"),
+        (
+            and_(_one_of(ownership, PRIVATE), contract_type == "purchase_guarantee"),
+            "purchase_guarantee",
+        ),
         else_="other",
     )
 
 
-def _stays(scope: Scope, *, oslo_by: str = "child") -> Select[Any]:
+def _stays(scope: Shape, *, oslo_by: str = "child") -> Select[Any]:
     """Stays as known at the scope's instant, with their days in the scope's period and
     their discharge only where it was recorded by then and happened by the last day."""
     stay, discharge, institution = CapacityStay, CapacityStayDischarge, CapacityInstitution
     discharged_on = case((discharge.discharged_on <= scope.last, discharge.discharged_on))
-    after_last = literal(scope.last + timedelta(days=1), Date)
+    after_last = scope.after_last
     days = case(
         (
             stay.admitted_on == discharged_on,
@@ -93,7 +107,7 @@ def _stays(scope: Scope, *, oslo_by: str = "child") -> Select[Any]:
         else_=func.greatest(
             0,
             func.least(func.coalesce(discharged_on, after_last), after_last)
-            - func.greatest(stay.admitted_on, literal(scope.first, Date)),
+            - func.greatest(stay.admitted_on, scope.first),
         ),
     )
     municipality = (
@@ -123,23 +137,27 @@ def _stays(scope: Scope, *, oslo_by: str = "child") -> Select[Any]:
             and_(discharge.stay_id == stay.id, _known(discharge.recorded_at, scope)),
         )
         .outerjoin(institution, institution.id == stay.institution_id)
-        .where(_known(stay.recorded_at, scope), stay.admitted_on <= scope.last)
+        .where(
+            _known(stay.recorded_at, scope),
+            _in_region(stay.region, scope),
+            stay.admitted_on <= scope.last,
+        )
     )
 
 
-def _contracts(scope: Scope) -> Select[Any]:
+def _contracts(scope: Shape) -> Select[Any]:
     """Each contract's newest version recorded by the scope's instant."""
     version = CapacityPlaceContractVersion
     return (
         select(version, CapacityInstitution.municipality_number)
         .outerjoin(CapacityInstitution, CapacityInstitution.id == version.institution_id)
-        .where(_known(version.recorded_at, scope))
+        .where(_known(version.recorded_at, scope), _in_region(version.region, scope))
         .order_by(version.contract_id, version.source_sequence.desc())
         .distinct(version.contract_id)
     )
 
 
-def _open_at_end_of(stays: Any, scope: Scope) -> ColumnElement[bool]:
+def _open_at_end_of(stays: Any, scope: Shape) -> ColumnElement[bool]:
     return and_(
         stays.c.admitted_on <= scope.on,
         or_(stays.c.discharged_on.is_(None), stays.c.discharged_on > scope.on),
@@ -149,7 +167,7 @@ def _open_at_end_of(stays: Any, scope: Scope) -> ColumnElement[bool]:
 # cap.places -------------------------------------------------------------------------------
 
 
-def _places_base(scope: Scope) -> Select[Any]:
+def _places_base(scope: Shape) -> Select[Any]:
     c = _contracts(scope).subquery()
     return select(
         c.c.contract_id.label("id"),
@@ -187,13 +205,11 @@ register(
 # cap.occupancy ----------------------------------------------------------------------------
 
 
-def _occupancy_base(scope: Scope) -> Select[Any]:
+def _occupancy_base(scope: Shape) -> Select[Any]:
     s = _stays(scope, oslo_by="institution").subquery()
     c = _contracts(scope).subquery()
-    until = func.least(func.coalesce(c.c.valid_to, scope.last), literal(scope.last, Date))
-    contract_days = func.greatest(
-        0, until - func.greatest(c.c.valid_from, literal(scope.first, Date)) + 1
-    )
+    until = func.least(func.coalesce(c.c.valid_to, scope.last), scope.last)
+    contract_days = func.greatest(0, until - func.greatest(c.c.valid_from, scope.first) + 1)
     occupied = select(
         s.c.id,
         s.c.region,
@@ -260,7 +276,7 @@ register(
 STAY_DIMENSIONS = ("function", "ownership", "contract_type")
 
 
-def _stays_in_period(scope: Scope) -> Select[Any]:
+def _stays_in_period(scope: Shape) -> Select[Any]:
     s = _stays(scope).subquery()
     return select(s).where(s.c.days > 0)
 
@@ -303,7 +319,7 @@ register(
 )
 
 
-def _stays_open_at_end_of_date(scope: Scope) -> Select[Any]:
+def _stays_open_at_end_of_date(scope: Shape) -> Select[Any]:
     s = _stays(scope).subquery()
     return select(s).where(_open_at_end_of(s, scope))
 
@@ -327,9 +343,9 @@ register(
 )
 
 
-def _private_stays_in_period(scope: Scope) -> Select[Any]:
+def _private_stays_in_period(scope: Shape) -> Select[Any]:
     s = _stays(scope).subquery()
-    return select(s).where(s.c.days > 0, s.c.ownership.in_(PRIVATE))
+    return select(s).where(s.c.days > 0, _one_of(s.c.ownership, PRIVATE))
 
 
 register(
@@ -358,12 +374,12 @@ register(
 # stays started and ended ------------------------------------------------------------------
 
 
-def _stays_started(scope: Scope) -> Select[Any]:
+def _stays_started(scope: Shape) -> Select[Any]:
     s = _stays(scope).subquery()
     return select(s).where(s.c.admitted_on.between(scope.first, scope.last))
 
 
-def _stays_ended(scope: Scope) -> Select[Any]:
+def _stays_ended(scope: Shape) -> Select[Any]:
     s = _stays(scope).subquery()
     return select(s).where(s.c.discharged_on.between(scope.first, scope.last))
 
@@ -389,7 +405,7 @@ register(
 )
 
 
-def _acute_stays_ended(scope: Scope) -> Select[Any]:
+def _acute_stays_ended(scope: Shape) -> Select[Any]:
     s = _stays_ended(scope).subquery()
     return select(s).where(s.c.function == "acute")
 
@@ -455,7 +471,7 @@ register(
 )
 
 
-def _under_13(scope: Scope) -> Select[Any]:
+def _under_13(scope: Shape) -> Select[Any]:
     s = _stays(scope).subquery()
     return select(s).where(s.c.days > 0, s.c.age_years < 13)
 
@@ -484,7 +500,7 @@ register(
 # living alone -----------------------------------------------------------------------------
 
 
-def _living_alone(scope: Scope) -> Select[Any]:
+def _living_alone(scope: Shape) -> Select[Any]:
     s = _stays(scope).subquery()
     version = CapacitySingleChildDecisionVersion
     decisions = (
@@ -515,7 +531,7 @@ def _living_alone(scope: Scope) -> Select[Any]:
     ).where(
         _open_at_end_of(s, scope),
         s.c.lives_alone,
-        s.c.admitted_on <= scope.on - timedelta(days=LIVING_ALONE_DAYS),
+        s.c.admitted_on <= scope.on - LIVING_ALONE_DAYS,
     )
 
 
@@ -550,7 +566,7 @@ register(
 # the duty to assist -----------------------------------------------------------------------
 
 
-def _requests(scope: Scope) -> Any:
+def _requests(scope: Shape) -> Any:
     """Requests with a duty to assist as known at the scope's instant, with whether an offer
     was made by the deadline (by when it was made, not when it was registered), whether a
     breach was confirmed and whether the request was closed before its deadline."""
@@ -600,6 +616,7 @@ def _requests(scope: Scope) -> Any:
         )
         .where(
             _known(request.recorded_at, scope),
+            _in_region(request.region, scope),
             request.duty_to_assist,
             request.deadline_at.is_not(None),
         )
@@ -611,7 +628,7 @@ def _oslo_day(instant: Any) -> Any:
     return cast(func.timezone("Europe/Oslo", instant), Date)
 
 
-def _acute_requests(scope: Scope) -> Select[Any]:
+def _acute_requests(scope: Shape) -> Select[Any]:
     r = _requests(scope)
     return select(r).where(
         r.c.kind == "acute",
@@ -646,7 +663,7 @@ register(
 )
 
 
-def _breaches(scope: Scope) -> Select[Any]:
+def _breaches(scope: Shape) -> Select[Any]:
     r = _requests(scope)
     missed = and_(r.c.deadline_at <= scope.cutoff, ~r.c.offered_in_time, ~r.c.closed_in_time)
     return select(r).where(

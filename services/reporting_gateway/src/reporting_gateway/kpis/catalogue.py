@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from sqlalchemy import Date, DateTime, Text, bindparam
 
 if TYPE_CHECKING:
     from sqlalchemy import Select
@@ -75,10 +77,48 @@ class Scope:
     known_at: datetime | None
 
 
-Query = Callable[[Scope], "Select[tuple[object, ...]]"]
-"""Builds the KPI's base rows for a scope: one row per record, with a column for every
-dimension the definition names and the measures (`numerator`, `denominator`, `n`, …) as
-aggregate expressions the repository groups by the breakdown asked."""
+@dataclass(frozen=True)
+class Shape:
+    """A KPI statement as built once and run for any scope: what its structure depends on
+    (whether a region is asked, whether only facts recorded by an instant count), and the
+    scope's values as bind parameters of the same names (`values_of` gives them)."""
+
+    regional: bool
+    knows: bool
+
+    first: ClassVar[Any] = bindparam("first", type_=Date)
+    last: ClassVar[Any] = bindparam("last", type_=Date)
+    after_last: ClassVar[Any] = bindparam("after_last", type_=Date)
+    on: ClassVar[Any] = bindparam("on", type_=Date)
+    cutoff: ClassVar[Any] = bindparam("cutoff", type_=DateTime(timezone=True))
+    known_at: ClassVar[Any] = bindparam("known_at", type_=DateTime(timezone=True))
+    region: ClassVar[Any] = bindparam("region", type_=Text)
+
+    @classmethod
+    def of(cls, scope: Scope) -> Shape:
+        return cls(regional=scope.region is not None, knows=scope.known_at is not None)
+
+    @staticmethod
+    def values_of(scope: Scope) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "first": scope.first,
+            "last": scope.last,
+            "after_last": scope.last + timedelta(days=1),
+            "on": scope.on,
+            "cutoff": scope.cutoff,
+        }
+        if scope.known_at is not None:
+            values["known_at"] = scope.known_at
+        if scope.region is not None:
+            values["region"] = scope.region
+        return values
+
+
+Query = Callable[[Shape], "Select[tuple[object, ...]]"]
+"""Builds the KPI's base rows for a shape of scope: one row per record, with a column for
+every dimension the definition names, `region` and `oslo`; the measures (`numerator`,
+`denominator`, `n`, …) are aggregate expressions the repository groups by the breakdown
+asked."""
 
 
 Measures = Callable[[Any], Mapping[str, Any]]

@@ -150,7 +150,10 @@ class CapacityStay(Base):
     """An admission. Its discharge, once recorded, is a row of `capacity_stay_discharge`."""
 
     __tablename__ = "capacity_stay"
-    __table_args__ = (Index("ix_capacity_stay_admitted_on", "admitted_on"),)
+    __table_args__ = (
+        Index("ix_capacity_stay_admitted_on", "admitted_on"),
+        Index("ix_capacity_stay_region_admitted_on", "region", "admitted_on"),
+    )
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
     institution_id: Mapped[UUID] = mapped_column(index=True)
@@ -204,7 +207,10 @@ class RecordedEvent(Base):
     KPI's revision is explained by ("events recorded since, counted by type")."""
 
     __tablename__ = "recorded_event"
-    __table_args__ = (Index("ix_recorded_event_recorded_at", "recorded_at"),)
+    __table_args__ = (
+        Index("ix_recorded_event_recorded_at", "recorded_at"),
+        Index("ix_recorded_event_region_recorded_at", "region", "recorded_at"),
+    )
 
     stream: Mapped[str] = mapped_column(Text, primary_key=True)
     source_sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True)
