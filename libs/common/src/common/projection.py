@@ -33,7 +33,6 @@ RECORDED_AT = "recorded_at"
 """When the source service recorded the event behind a row (the event's time): what an
 answer "as known at" an instant filters on."""
 EVENT_ID = "event_id"
-_MAX_PARAMETERS = 30_000  # PostgreSQL takes at most 32 767 bind parameters in a statement
 
 
 class Reader(BaseModel):
@@ -112,13 +111,11 @@ class Projection:
 
 
 async def write(uow: UnitOfWork, rows: Sequence[tuple[Table, dict[str, Any]]]) -> None:
-    """Insert the rows, grouped by table into as few statements as PostgreSQL takes; a row
-    already there (a duplicate) is left as it is."""
+    """Insert the rows, one execute-many per table (a statement compiled once, not a
+    VALUES list compiled for each batch: that was three quarters of a replay's time); a
+    row already there (a duplicate) is left as it is."""
     grouped: dict[str, tuple[Table, list[dict[str, Any]]]] = {}
     for table, row in rows:
         grouped.setdefault(table.name, (table, []))[1].append(row)
     for table, table_rows in grouped.values():
-        per_statement = max(1, _MAX_PARAMETERS // max(len(table.c), 1))
-        for start in range(0, len(table_rows), per_statement):
-            chunk = table_rows[start : start + per_statement]
-            await uow.session.execute(insert(table).values(chunk).on_conflict_do_nothing())
+        await uow.session.execute(insert(table).on_conflict_do_nothing(), table_rows)
