@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import nats
+from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from tenacity import AsyncRetrying, before_sleep_log, wait_exponential_jitter
@@ -136,22 +137,31 @@ async def _replay(uow: UnitOfWork, client: Any, projection: Projection, namespac
                 inactive_threshold=60.0,
             ),
         )
+        # The next batch is fetched while the current one is written.
+        fetching = asyncio.ensure_future(pull.fetch(min(BATCH, last), timeout=10.0))
         try:
             sequence = 0
             while sequence < last:
-                messages = await pull.fetch(min(BATCH, last - sequence), timeout=10.0)
+                try:
+                    messages = await fetching
+                except (TimeoutError, NatsTimeoutError):
+                    break  # fewer messages than sequences: some were deleted from the stream
                 rows, inbox = [], []
                 for message in messages:
-                    sequence = message.metadata.sequence.stream
-                    if sequence > last:
+                    if message.metadata.sequence.stream > last:
                         break
+                    sequence = message.metadata.sequence.stream
                     event = CloudEvent.from_json(message.data)
                     rows.extend(projection.rows(event, sequence))
                     inbox.append(_inbox_row(projection, stream.name, event, sequence))
+                if sequence < last:
+                    batch = min(BATCH, last - sequence)
+                    fetching = asyncio.ensure_future(pull.fetch(batch, timeout=10.0))
                 await write(uow, rows)
                 await repository.add_inbox(inbox)
                 applied += len(inbox)
         finally:
+            fetching.cancel()
             await pull.unsubscribe()
     return Replayed(stream.name, applied, time.perf_counter() - started)
 

@@ -32,11 +32,9 @@ class ReadModelRepository:
 
     async def add_inbox(self, rows: Sequence[dict[str, Any]]) -> None:
         """Events applied, as the live consumer would have noted them (its duplicates are
-        then skipped)."""
-        per_statement = 3_000
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
-            await self.uow.session.execute(insert(inbox).values(chunk).on_conflict_do_nothing())
+        then skipped); one execute-many."""
+        if rows:
+            await self.uow.session.execute(insert(inbox).on_conflict_do_nothing(), rows)
 
     async def lock(self, projection: Projection) -> None:
         """Until this unit of work ends, no other process rebuilds the projection."""
