@@ -10,6 +10,10 @@ p50 ~ 32 clients / throughput), in interleaved rounds whose median is kept, beca
 machine's speed drifts by a third from minute to minute; then open loop at half that
 throughput (how fast it answers under load it can carry). Beside each, the server's CPU time
 per answer.
+
+Then the gateway's part (benchmarks/gateway.py; `--only capacity` or `--only gateway` runs
+one): KPIs, write -> read model freshness and replay over national years of capacity
+events. Results go to bench-results/gateway.json.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from devstack.databases import database_url, ensure_database, migrate
 from devstack.nats import EmbeddedNats
 from devstack.ports import free_port
 from devstack.postgres import EmbeddedPostgres
-from devstack.services import CAPACITY, REPO_ROOT
+from devstack.services import CAPACITY, GATEWAY, REPO_ROOT
 from reporting_gateway.auth.issuer import LocalIssuer, generate_signing_key
 
 ISSUER = "http://bench.issuer"
@@ -94,8 +98,9 @@ def command(app: str, port: int, checkout: Path | None = None) -> list[str]:
         if (checkout / "libs/common/src/common/serve.py").exists():
             return [python, "-m", "common.serve", app, "--host", "127.0.0.1", "--port", str(port)]
         return [python, *_uvicorn(app, port, factory=True)]
-    if app == CAPACITY.app_factory:
-        return CAPACITY.command(port)
+    for service in (CAPACITY, GATEWAY):
+        if app == service.app_factory:
+            return service.command(port)
     return [sys.executable, *_uvicorn(app, port, factory=False)]
 
 
@@ -612,7 +617,40 @@ if __name__ == "__main__":
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="sample the capacity server with py-spy into bench-results/",
+        help="sample the capacity server with py-spy into bench-results/ (with the gateway's "
+        "part: the gateway under KPI load, and a replay)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=("capacity", "gateway"),
+        help="run one part: capacity's write and candidates paths, or the gateway's KPIs, "
+        "freshness and replay over national years (benchmarks/gateway.py); default both",
+    )
+    gateway = parser.add_argument_group("the gateway's part")
+    gateway.add_argument(
+        "--gateway-seconds", type=float, default=3.0, help="per round and KPI endpoint"
+    )
+    gateway.add_argument(
+        "--gateway-rounds",
+        type=int,
+        default=3,
+        help="interleaved rounds, closed loop and at half load, with one year (one with more)",
+    )
+    gateway.add_argument(
+        "--years",
+        default="1,2,5",
+        help="how many national years in the stream, at each step (the KPIs and the replay)",
+    )
+    gateway.add_argument(
+        "--write-rate", type=float, default=20.0, help="admissions a second, for the freshness"
+    )
+    gateway.add_argument("--write-seconds", type=float, default=10.0)
+    gateway.add_argument(
+        "--gateway-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting of the gateway's process (e.g. DATABASE_POOL_SIZE=10), to try one",
     )
     args = parser.parse_args()
     try:
@@ -621,8 +659,9 @@ if __name__ == "__main__":
         uvloop.install()
     except ImportError:
         pass
-    sys.exit(
-        asyncio.run(
+    status = 0
+    if args.only in (None, "capacity"):
+        status = asyncio.run(
             main(
                 args.seconds,
                 args.rounds,
@@ -632,4 +671,19 @@ if __name__ == "__main__":
                 args.compare.resolve() if args.compare else None,
             )
         )
-    )
+    if args.only in (None, "gateway"):
+        from benchmarks import gateway as gateway_part  # imports this module by its name
+
+        status |= asyncio.run(
+            gateway_part.main(
+                seconds=args.gateway_seconds,
+                rounds=args.gateway_rounds,
+                clients=args.clients,
+                years=sorted({int(years) for years in args.years.split(",")}),
+                write_rate=args.write_rate,
+                write_seconds=args.write_seconds,
+                profiling=args.profile,
+                gateway_env=dict(setting.split("=", 1) for setting in args.gateway_env),
+            )
+        )
+    sys.exit(status)

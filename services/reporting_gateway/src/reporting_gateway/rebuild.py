@@ -72,6 +72,7 @@ async def rebuild(platform: Platform, *, outdated_only: bool = False) -> list[Re
                     await uow.commit()
                     continue
                 replayed.append(await _replay(uow, client, projection, namespace))
+                await repository.analyze(TABLES[projection.durable])
                 await repository.set_version(projection)
                 await uow.commit()
             log.info("%s", replayed[-1])

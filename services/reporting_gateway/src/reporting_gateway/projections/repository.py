@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, exists, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from common import clock
@@ -35,6 +35,13 @@ class ReadModelRepository:
         then skipped); one execute-many."""
         if rows:
             await self.uow.session.execute(insert(inbox).on_conflict_do_nothing(), rows)
+
+    async def analyze(self, models: Sequence[type[Any]]) -> None:
+        """Fresh statistics for refilled tables (autovacuum would take a while to notice
+        them, and the KPI queries' plans depend on them)."""
+        tables: list[type[Any]] = [*models, RecordedEvent]
+        for model in tables:
+            await self.uow.session.execute(text(f"ANALYZE {table_of(model).name}"))
 
     async def lock(self, projection: Projection) -> None:
         """Until this unit of work ends, no other process rebuilds the projection."""
