@@ -1,6 +1,6 @@
 """Fixtures of the gateway's tests, and the scenario they build: capacity's events, written
-by hand with the times they were recorded, applied to the
-gateway's read models as its consumer applies them: what the KPI scenario tests count."""
+by hand with the times they were recorded, applied to the gateway's read models as its
+consumer applies them: what the KPI scenario tests count."""
 
 from __future__ import annotations
 
