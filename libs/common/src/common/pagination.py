@@ -12,7 +12,7 @@ import base64
 import binascii
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import ClassVar, Generic, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, Field, field_validator
@@ -44,35 +44,37 @@ def _unwrapped(cursor: str) -> bytes:
         raise PydanticCustomError("cursor", _NOT_OURS) from None
 
 
+def _id_of(cursor: str) -> UUID:
+    raw = _unwrapped(cursor)
+    if not raw.startswith(b"v1:") or len(raw) != 19:
+        raise PydanticCustomError("cursor", _NOT_OURS)
+    return UUID(bytes=raw[3:])
+
+
 class _Page(BaseModel):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
     cursor: str | None = Field(None, max_length=200, description="From `next_cursor`.")
+
+    # What a cursor of this kind of page holds; a cursor it cannot read is a 422.
+    _position_of: ClassVar[staticmethod[[str], object]]
 
     @field_validator("cursor")
     @classmethod
     def _ours(cls, cursor: str | None) -> str | None:
         if cursor:
-            cls._check(cursor)
+            cls._position_of(cursor)
         return cursor or None
-
-    @classmethod
-    def _check(cls, cursor: str) -> None:
-        raise NotImplementedError
 
 
 class PageRequest(_Page):
     """A page of a list in creation order."""
 
-    @classmethod
-    def _check(cls, cursor: str) -> None:
-        raw = _unwrapped(cursor)
-        if not raw.startswith(b"v1:") or len(raw) != 19:
-            raise PydanticCustomError("cursor", _NOT_OURS)
+    _position_of = staticmethod(_id_of)
 
     @property
     def after(self) -> UUID | None:
         """The last id of the previous page."""
-        return UUID(bytes=_unwrapped(self.cursor)[3:]) if self.cursor else None
+        return _id_of(self.cursor) if self.cursor else None
 
 
 @dataclass(frozen=True)
@@ -95,24 +97,6 @@ def window_of(rows: list[T], request: PageRequest, id_of: Callable[[T], UUID]) -
     return Window(items, next_cursor)
 
 
-class OffsetPageRequest(_Page):
-    """A page of a list in a computed order (a ranking), where a position is the cursor."""
-
-    @classmethod
-    def _check(cls, cursor: str) -> None:
-        _offset_of(cursor)
-
-    @property
-    def offset(self) -> int:
-        return _offset_of(self.cursor) if self.cursor else 0
-
-    def next_cursor(self, returned: int) -> str | None:
-        """The cursor after this page, given how many rows came back (up to `limit + 1`)."""
-        if returned <= self.limit:
-            return None
-        return base64.urlsafe_b64encode(f"o1:{self.offset + self.limit}".encode()).decode()
-
-
 def _offset_of(cursor: str) -> int:
     try:
         raw = _unwrapped(cursor).decode()
@@ -124,3 +108,19 @@ def _offset_of(cursor: str) -> int:
     if not 0 <= offset <= 1_000_000:
         raise PydanticCustomError("cursor", _NOT_OURS)
     return offset
+
+
+class OffsetPageRequest(_Page):
+    """A page of a list in a computed order (a ranking), where a position is the cursor."""
+
+    _position_of = staticmethod(_offset_of)
+
+    @property
+    def offset(self) -> int:
+        return _offset_of(self.cursor) if self.cursor else 0
+
+    def next_cursor(self, returned: int) -> str | None:
+        """The cursor after this page, given how many rows came back (up to `limit + 1`)."""
+        if returned <= self.limit:
+            return None
+        return base64.urlsafe_b64encode(f"o1:{self.offset + self.limit}".encode()).decode()
