@@ -157,6 +157,27 @@ def _contracts(scope: Shape) -> Select[Any]:
     )
 
 
+def _unique_children(b: Any) -> dict[str, Any]:
+    children = func.count(func.distinct(b.child_key))
+    return {"numerator": children, "n": children}
+
+
+def _records(b: Any) -> dict[str, Any]:
+    return {"numerator": func.count(b.id), "n": func.count(b.id)}
+
+
+def _share(b: Any, condition: Any) -> dict[str, Any]:
+    """Records meeting `condition` ÷ all records: a rate resting on counts."""
+    return {
+        "numerator": func.count(b.id).filter(condition),
+        "denominator": func.count(b.id),
+        "n": func.count(b.id),
+    }
+
+
+SHARE_COUNTS = ("numerator", "denominator", "n")
+
+
 def _open_at_end_of(stays: Any, scope: Shape) -> ColumnElement[bool]:
     return and_(
         stays.c.admitted_on <= scope.on,
@@ -311,10 +332,7 @@ register(
         dimensions=STAY_DIMENSIONS,
         sources=STAY_EVENTS,
         base=_stays_in_period,
-        measures=lambda b: {
-            "numerator": func.count(func.distinct(b.child_key)),
-            "n": func.count(func.distinct(b.child_key)),
-        },
+        measures=_unique_children,
     )
 )
 
@@ -335,10 +353,7 @@ register(
         dimensions=STAY_DIMENSIONS,
         sources=STAY_EVENTS,
         base=_stays_open_at_end_of_date,
-        measures=lambda b: {
-            "numerator": func.count(func.distinct(b.child_key)),
-            "n": func.count(func.distinct(b.child_key)),
-        },
+        measures=_unique_children,
     )
 )
 
@@ -395,12 +410,8 @@ register(
         dimensions=("function", "ownership"),
         sources=STAY_EVENTS,
         base=_stays_started,
-        measures=lambda b: {
-            "numerator": func.count(b.id).filter(b.contract_type == "single_purchase"),
-            "denominator": func.count(b.id),
-            "n": func.count(b.id),
-        },
-        counts=("numerator", "denominator", "n"),
+        measures=lambda b: _share(b, b.contract_type == "single_purchase"),
+        counts=SHARE_COUNTS,
     )
 )
 
@@ -421,14 +432,10 @@ register(
         dimensions=("ownership", "contract_type"),
         sources=STAY_EVENTS,
         base=_acute_stays_ended,
-        measures=lambda b: {
-            "numerator": func.count(b.id).filter(
-                func.greatest(b.discharged_on - b.admitted_on, 1) <= ACUTE_STAY_DAYS
-            ),
-            "denominator": func.count(b.id),
-            "n": func.count(b.id),
-        },
-        counts=("numerator", "denominator", "n"),
+        measures=lambda b: _share(
+            b, func.greatest(b.discharged_on - b.admitted_on, 1) <= ACUTE_STAY_DAYS
+        ),
+        counts=SHARE_COUNTS,
         target=Target("at_least", "≥ 75 % (S 1.3.1)", 0.75),
     )
 )
@@ -445,12 +452,8 @@ register(
         dimensions=STAY_DIMENSIONS,
         sources=STAY_EVENTS,
         base=_stays_ended,
-        measures=lambda b: {
-            "numerator": func.count(b.id).filter(b.end_reason == "unintended"),
-            "denominator": func.count(b.id),
-            "n": func.count(b.id),
-        },
-        counts=("numerator", "denominator", "n"),
+        measures=lambda b: _share(b, b.end_reason == "unintended"),
+        counts=SHARE_COUNTS,
         target=Target("falling", "falling: below the same period a year earlier"),
     )
 )
@@ -466,7 +469,7 @@ register(
         dimensions=STAY_DIMENSIONS,
         sources=STAY_EVENTS,
         base=_stays_started,
-        measures=lambda b: {"numerator": func.count(b.id), "n": func.count(b.id)},
+        measures=_records,
     )
 )
 
@@ -488,10 +491,7 @@ register(
         dimensions=("function", "ownership"),
         sources=STAY_EVENTS,
         base=_under_13,
-        measures=lambda b: {
-            "numerator": func.count(func.distinct(b.child_key)),
-            "n": func.count(func.distinct(b.child_key)),
-        },
+        measures=_unique_children,
         target=Target("falling", "fewer than the same period a year earlier"),
     )
 )
@@ -549,8 +549,7 @@ register(
         sources=STAY_EVENTS + DECISION_EVENTS,
         base=_living_alone,
         measures=lambda b: {
-            "numerator": func.count(func.distinct(b.child_key)),
-            "n": func.count(func.distinct(b.child_key)),
+            **_unique_children(b),
             "lacking_decision": func.count(func.distinct(b.child_key)).filter(~b.has_decision),
             "review_overdue": func.count(func.distinct(b.child_key)).filter(
                 b.has_decision, ~b.reviewed_in_time
@@ -652,12 +651,8 @@ register(
         dimensions=("function",),
         sources=REQUEST_EVENTS,
         base=_acute_requests,
-        measures=lambda b: {
-            "numerator": func.count(b.id).filter(b.offered_in_time),
-            "denominator": func.count(b.id),
-            "n": func.count(b.id),
-        },
-        counts=("numerator", "denominator", "n"),
+        measures=lambda b: _share(b, b.offered_in_time),
+        counts=SHARE_COUNTS,
         target=Target("at_least", "100 % (S 1.3.2)", 1.0),
     )
 )
@@ -685,11 +680,7 @@ register(
         dimensions=("kind", "urgency", "function"),
         sources=REQUEST_EVENTS,
         base=_breaches,
-        measures=lambda b: {
-            "numerator": func.count(b.id),
-            "n": func.count(b.id),
-            "children": func.count(func.distinct(b.child_key)),
-        },
+        measures=lambda b: {**_records(b), "children": _unique_children(b)["n"]},
         counts=("numerator", "n", "children"),
         extras=("children",),
         target=Target("zero", "0"),

@@ -43,16 +43,6 @@ class Period:
     def year(self) -> int:
         return self.first.year
 
-    def a_year_earlier(self) -> Period:
-        """The same period of the year before (what a "falling" target compares with)."""
-        return Period.parse(f"{self.year - 1}{self.text[4:]}")
-
-    def months(self) -> list[Period]:
-        return [
-            Period.parse(f"{self.year}-{month:02d}")
-            for month in range(self.first.month, self.last.month + 1)
-        ]
-
 
 def _month_end(year: int, month: int) -> date:
     following = date(year + (month == 12), month % 12 + 1, 1)

@@ -39,7 +39,7 @@ from reporting_gateway.kpis.schemas import (
     RevisionQuery,
     TargetOut,
 )
-from reporting_gateway.kpis.suppression import SHOWN_AS, Cell, protect
+from reporting_gateway.kpis.suppression import SHOWN_AS, Cell, is_small, protect
 
 DETAIL_SCOPE = "reports.detail"
 MEASURES = ("value", "numerator", "denominator", "n")
@@ -71,8 +71,9 @@ def region_asked(principal: Principal, region: Region | None) -> Region | None:
 async def get_kpi(uow: UnitOfWork, principal: Principal, kpi_id: str, query: KpiQuery) -> KpiAnswer:
     definition = get_definition(kpi_id)
     region = region_asked(principal, query.region)
-    scope = scope_of(definition, query, region)
-    answer = await compute(KpiRepository(uow), definition, scope, Period.parse(query.period), query)
+    period = Period.parse(query.period)
+    scope = scope_of(definition, query, region, period)
+    answer = await compute(KpiRepository(uow), definition, scope, period, query)
     if not may_see_detail(principal):
         hide_small_counts(definition, answer, answer.breakdown or [])
     return answer
@@ -88,9 +89,9 @@ async def get_revision(
         raise InvalidInput("since", "must be before now (or before known_at)")
     repository = KpiRepository(uow)
     period = Period.parse(query.period)
-    later = scope_of(definition, query, region)
+    later = scope_of(definition, query, region, period)
     earlier_query = query.model_copy(update={"known_at": query.since})
-    earlier = scope_of(definition, earlier_query, region)
+    earlier = scope_of(definition, earlier_query, region, period)
     then = await compute(repository, definition, earlier, period, earlier_query)
     today = await compute(repository, definition, later, period, query)
     counts = await repository.count_events_since(definition, later, query.since)
@@ -99,7 +100,7 @@ async def get_revision(
         hide_small_counts(definition, then, then.breakdown or [])
         hide_small_counts(definition, today, today.breakdown or [])
         for event in events:
-            if event.count is not None and 0 < event.count < 5:
+            if is_small(event.count):
                 event.count, event.shown_as = None, SHOWN_AS
     return Revision(
         kpi=definition.id,
@@ -130,9 +131,10 @@ async def set_day_price_budget(
 # the scope ---------------------------------------------------------------------------------
 
 
-def scope_of(definition: Definition, query: KpiQuery, region: Region | None) -> Scope:
+def scope_of(
+    definition: Definition, query: KpiQuery, region: Region | None, period: Period
+) -> Scope:
     """The days and the instant a question asks about, checked."""
-    period = Period.parse(query.period)
     now = clock.now()
     if query.known_at is not None and query.known_at > now + clock.CLOCK_SKEW:
         raise InvalidInput("known_at", "must not be in the future: what is not known yet")

@@ -24,6 +24,11 @@ SECONDARY = (
 )
 
 
+def is_small(count: int | None) -> bool:
+    """A count of 1–4: hidden from callers without reports.detail."""
+    return count is not None and 0 < count < SMALLEST_SHOWN
+
+
 @dataclass
 class Cell:
     counts: dict[str, int | None]
@@ -37,9 +42,7 @@ class Cell:
 
     @property
     def small(self) -> bool:
-        return any(
-            value is not None and 0 < value < SMALLEST_SHOWN for value in self.counts.values()
-        )
+        return any(is_small(value) for value in self.counts.values())
 
     @property
     def empty(self) -> bool:

@@ -23,6 +23,7 @@ from reporting_gateway.kpis.catalogue import CATALOGUE, Definition
 from reporting_gateway.kpis.periods import Period
 from reporting_gateway.kpis.repository import KpiRepository
 from reporting_gateway.kpis.schemas import KpiQuery
+from reporting_gateway.kpis.suppression import is_small
 from reporting_gateway.reports.models import Deviation, ReportSubmission
 from reporting_gateway.reports.repository import DeviationRepository, SubmissionRepository
 from reporting_gateway.reports.schemas import (
@@ -130,7 +131,7 @@ async def _build(
                 query = KpiQuery(
                     period=period.text, region=row_region, known_at=known_at, **filters
                 )
-                scope = kpis.scope_of(line.definition, query, row_region)
+                scope = kpis.scope_of(line.definition, query, row_region, period)
                 answer = await kpis.compute(repository, line.definition, scope, period, query)
                 if answer.data_as_of and (newest is None or answer.data_as_of > newest):
                     newest = answer.data_as_of
@@ -208,10 +209,6 @@ async def create_deviation(
         raise InvalidInput("kpi", f"no KPI {body.kpi!r} in the catalogue (GET /v1/kpis)")
     if definition.target is None and not definition.targets and not definition.budgeted:
         raise InvalidInput("kpi", f"{body.kpi} has no target to fall short of")
-    try:
-        Period.parse(body.period)
-    except ValueError as exc:
-        raise InvalidInput("period", str(exc)) from exc
     categories = {value for targets in definition.targets.values() for value in targets}
     if categories and body.category not in (None, *categories):
         raise InvalidInput(
@@ -346,7 +343,7 @@ async def _revisions(
             definition = CATALOGUE[row.kpi]
             filters = {"category": row.category} if row.category else {}
             query = KpiQuery(period=period.text, region=row.region, **filters)
-            scope = kpis.scope_of(definition, query, row.region)
+            scope = kpis.scope_of(definition, query, row.region, period)
             events = await repository.count_events_since(definition, scope, since)
             revisions.append(
                 RowRevision(
@@ -380,7 +377,7 @@ def _hidden_revisions(
     hidden = []
     for revision in revisions:
         key = (revision.kpi, revision.region, revision.category)
-        events = {t: (None if c and 0 < c < 5 else c) for t, c in revision.events.items()}
+        events = {t: (None if is_small(c) else c) for t, c in revision.events.items()}
         hidden.append(
             revision.model_copy(
                 update={"events": events, "submitted": then.get(key), "today": now.get(key)}
