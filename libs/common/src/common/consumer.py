@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
+from typing import Any
 
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
@@ -40,6 +41,21 @@ _DATABASE_PAUSE_MAX_SECONDS = 5.0
 
 Handler = Callable[[UnitOfWork, CloudEvent, int], Awaitable[None]]
 """Applies one event (with its stream sequence, which orders the stream's facts)."""
+
+
+def inbox_row(
+    consumer: str, stream: str, event: CloudEvent, stream_sequence: int, trace_id: str | None
+) -> dict[str, Any]:
+    """The inbox's note that `consumer` applied `event` (what makes a duplicate a no-op)."""
+    return {
+        "consumer": consumer,
+        "event_id": event.id,
+        "type": event.type,
+        "stream": stream,
+        "stream_sequence": stream_sequence,
+        "event_time": event.time,
+        "trace_id": trace_id,
+    }
 
 
 @dataclass(frozen=True)
@@ -188,19 +204,15 @@ class InboxConsumer:
     async def _apply(self, event: CloudEvent, stream_sequence: int) -> bool:
         """Apply the event unless the inbox has it; False for a duplicate."""
         async with self._unit_of_work() as uow:
+            row = inbox_row(
+                self.subscription.durable,
+                self.subscription.stream.name,
+                event,
+                stream_sequence,
+                current_trace_id(),
+            )
             claimed = await uow.session.execute(
-                pg_insert(inbox)
-                .values(
-                    consumer=self.subscription.durable,
-                    event_id=event.id,
-                    type=event.type,
-                    stream=self.subscription.stream.name,
-                    stream_sequence=stream_sequence,
-                    event_time=event.time,
-                    trace_id=current_trace_id(),
-                )
-                .on_conflict_do_nothing()
-                .returning(inbox.c.event_id)
+                pg_insert(inbox).values(row).on_conflict_do_nothing().returning(inbox.c.event_id)
             )
             if claimed.first() is None:
                 await uow.rollback()

@@ -27,6 +27,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from tenacity import AsyncRetrying, before_sleep_log, wait_exponential_jitter
 
+from common.consumer import inbox_row
 from common.db import is_transient
 from common.events import CloudEvent
 from common.platform import Platform
@@ -154,7 +155,7 @@ async def _replay(uow: UnitOfWork, client: Any, projection: Projection, namespac
                     sequence = message.metadata.sequence.stream
                     event = CloudEvent.from_json(message.data)
                     rows.extend(projection.rows(event, sequence))
-                    inbox.append(_inbox_row(projection, stream.name, event, sequence))
+                    inbox.append(inbox_row(projection.durable, stream.name, event, sequence, None))
                 if sequence < last:
                     batch = min(BATCH, last - sequence)
                     fetching = asyncio.ensure_future(pull.fetch(batch, timeout=10.0))
@@ -165,20 +166,6 @@ async def _replay(uow: UnitOfWork, client: Any, projection: Projection, namespac
             fetching.cancel()
             await pull.unsubscribe()
     return Replayed(stream.name, applied, time.perf_counter() - started)
-
-
-def _inbox_row(
-    projection: Projection, stream: str, event: CloudEvent, sequence: int
-) -> dict[str, Any]:
-    return {
-        "consumer": projection.durable,
-        "event_id": event.id,
-        "type": event.type,
-        "stream": stream,
-        "stream_sequence": sequence,
-        "event_time": event.time,
-        "trace_id": None,
-    }
 
 
 async def _main() -> None:
