@@ -292,9 +292,11 @@ async def replay(stack: Stack) -> Replayed:
     is small: the events made here are kept out of the collector's way)."""
     quiet_collector()
     platform = stack.platform()
+    platform.messaging.start()
     try:
         replayed = await rebuild(platform)
     finally:
+        await platform.messaging.close()
         await platform.engine.dispose()
     return next(r for r in replayed if r.stream == STREAM.name)
 

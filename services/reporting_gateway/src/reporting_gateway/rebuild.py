@@ -19,11 +19,10 @@ import logging
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any
 
-import nats
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
 from tenacity import AsyncRetrying, before_sleep_log, wait_exponential_jitter
 
@@ -60,25 +59,22 @@ class Replayed:
 
 async def rebuild(platform: Platform, *, outdated_only: bool = False) -> list[Replayed]:
     """Replay every stream (with `outdated_only`, those whose read models another version
-    of the handlers built) into emptied read models."""
+    of the handlers built) into emptied read models, over the platform's NATS connection."""
     namespace = platform.settings.nats_namespace
-    client = await nats.connect(platform.settings.nats_url)
     replayed = []
-    try:
-        for projection in PROJECTIONS:
-            async with platform.unit_of_work() as uow:
-                repository = ReadModelRepository(uow)
-                await repository.lock(projection)  # one rebuild at a time, across replicas
-                if outdated_only and not await _outdated(repository, projection):
-                    await uow.commit()
-                    continue
-                replayed.append(await _replay(uow, client, projection, namespace))
-                await repository.analyze(TABLES[projection.durable])
-                await repository.set_version(projection)
+    for projection in PROJECTIONS:
+        async with platform.unit_of_work() as uow:
+            repository = ReadModelRepository(uow)
+            await repository.lock(projection)  # one rebuild at a time, across replicas
+            if outdated_only and not await _outdated(repository, projection):
                 await uow.commit()
-            log.info("%s", replayed[-1])
-    finally:
-        await client.close()
+                continue
+            js = await platform.messaging.jetstream()
+            replayed.append(await _replay(uow, js, projection, namespace))
+            await repository.analyze(TABLES[projection.durable])
+            await repository.set_version(projection)
+            await uow.commit()
+        log.info("%s", replayed[-1])
     return replayed
 
 
@@ -118,10 +114,11 @@ async def rebuild_when_outdated(platform: Platform) -> None:
             await rebuild(platform, outdated_only=True)
 
 
-async def _replay(uow: UnitOfWork, client: Any, projection: Projection, namespace: str) -> Replayed:
+async def _replay(
+    uow: UnitOfWork, js: JetStreamContext, projection: Projection, namespace: str
+) -> Replayed:
     started = time.perf_counter()
     stream = projection.stream.namespaced(namespace)
-    js = client.jetstream()
     try:
         last = (await js.stream_info(stream.name)).state.last_seq
     except NotFoundError:
@@ -170,10 +167,11 @@ async def _replay(uow: UnitOfWork, client: Any, projection: Projection, namespac
 
 async def _main() -> None:
     platform = Platform(GatewaySettings())
+    platform.messaging.start()
     try:
-        for _replayed in await rebuild(platform):
-            pass
+        await rebuild(platform)  # each stream's replay is logged
     finally:
+        await platform.messaging.close()
         await platform.engine.dispose()
 
 
