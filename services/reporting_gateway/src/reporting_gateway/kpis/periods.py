@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
 
 PATTERN = r"^(\d{4})(?:-(T[1-3]|0[1-9]|1[0-2]))?$"
 _PERIOD = re.compile(PATTERN)
@@ -47,3 +49,21 @@ class Period:
 def _month_end(year: int, month: int) -> date:
     following = date(year + (month == 12), month % 12 + 1, 1)
     return following - timedelta(days=1)
+
+
+def _a_period(text: str) -> str:
+    Period.parse(text)  # its ValueError names the rule
+    return text
+
+
+PeriodText = Annotated[
+    str,
+    Field(
+        pattern=PATTERN,
+        description="A year (2024), a tertial (2024-T2: T1 Jan–Apr, T2 May–Aug, T3 Sep–Dec) "
+        "or a month (2024-03).",
+        examples=["2024", "2024-T2", "2024-03"],
+    ),
+    AfterValidator(_a_period),
+]
+"""A period in a request: its form and its year checked."""
