@@ -1,4 +1,4 @@
-"""The events foster_care publishes: subjects `foster_care.<aggregate>.<event>.v1`."""
+"""The events foster_care publishes (subjects `foster_care.<aggregate>.<event>.v1`)."""
 
 from common.events import EventRegistry
 

@@ -1,0 +1,1 @@
+"""Foster homes: recruitment from inquiry to approval (or withdrawal), places and pauses."""

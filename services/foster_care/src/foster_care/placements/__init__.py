@@ -1,0 +1,1 @@
+"""Foster placements: a child living in a foster home, from start to end."""
