@@ -1,6 +1,7 @@
-"""Input as an attacker or a broken integration would send it, to capacity served as in
-production (its own process, on real PostgreSQL and NATS): no answer is a 5xx, every refusal
-is problem+json, the connection stays usable, and the log holds no traceback.
+"""Input as an attacker or a broken integration would send it, to capacity and foster_care
+served as in production (each in its own process, on real PostgreSQL and NATS): no answer is
+a 5xx, every refusal is problem+json, the connection stays usable, and the log holds no
+traceback.
 
 Every field of every request body in the OpenAPI gets every hostile value of its kind: text
 PostgreSQL or UTF-8 cannot hold (NUL, lone surrogates), instants and dates at the edges of
@@ -13,13 +14,14 @@ import asyncio
 import copy
 import json
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from devstack.services import CAPACITY
+from devstack.services import CAPACITY, FOSTER_CARE
 from devstack.testing import ISSUER, ServedService
 
 from .helpers import institution_body, placement_request_body
@@ -174,14 +176,96 @@ async def ids(served, auth) -> dict[str, str]:
     }
 
 
+@pytest.fixture(scope="module")
+async def served_foster_care(environment):
+    service = ServedService(FOSTER_CARE, await environment.settings_env(FOSTER_CARE)).start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="module")
+async def foster_care_ids(served_foster_care, auth) -> dict[str, str]:
+    """A home, a request with a pending proposal, a conference, and a placement."""
+    admin = auth("national-admin")
+    async with httpx.AsyncClient(base_url=served_foster_care.url, headers=admin) as client:
+
+        async def post(path: str, body: dict[str, Any], status: int = 201) -> dict[str, Any]:
+            response = await client.post(path, json=body)
+            assert response.status_code == status, response.text
+            return response.json()
+
+        home = await post(
+            "/v1/foster-homes",
+            {
+                "municipality_number": "4601",
+                "kind": "ordinary",
+                "inquiry_at": "2023-01-02T10:00:00Z",
+            },
+        )
+        stages = ("information_meeting", "pre_assessment", "training", "training_completed")
+        for day, to in enumerate((*stages, "home_study", "approved"), start=3):
+            body: dict[str, Any] = {"to": to, "at": f"2023-01-{day:02d}T10:00:00Z"}
+            if to == "training":
+                body["training_programme"] = "SOLID"
+            if to == "approved":
+                body["places"] = 5
+            await post(f"/v1/foster-homes/{home['id']}/transitions", body, 200)
+
+        async def request() -> dict[str, Any]:
+            return await post(
+                "/v1/foster-home-requests",
+                {
+                    "municipality_number": "4601",
+                    "child_ref": f"hostile-fc-{uuid.uuid4().hex[:8]}",
+                    "birth_date": "2012-01-01",
+                    "desired_start_date": "2024-01-01",
+                    "requested_at": "2023-12-01T10:00:00Z",
+                    "child_wishes_recorded": False,
+                    "kinship_assessed": True,
+                },
+            )
+
+        placed = await request()
+        proposal = await post(
+            f"/v1/foster-home-requests/{placed['id']}/proposals",
+            {"foster_home_id": home["id"], "proposed_at": "2024-01-02T10:00:00Z"},
+        )
+        await post(
+            f"/v1/foster-home-requests/{placed['id']}/proposals/{proposal['id']}/decision",
+            {"decision": "accepted", "decided_at": "2024-01-03T10:00:00Z"},
+            200,
+        )
+        placement = await post(
+            "/v1/foster-placements",
+            {"request_id": placed["id"], "foster_home_id": home["id"], "start_date": "2024-01-10"},
+        )
+        pending = await request()
+        conference = await post(
+            f"/v1/foster-home-requests/{pending['id']}/family-group-conferences",
+            {"offered_on": "2024-01-05", "aims_to_recruit_home": True},
+        )
+        proposal = await post(
+            f"/v1/foster-home-requests/{pending['id']}/proposals",
+            {"foster_home_id": home["id"], "proposed_at": "2024-01-06T10:00:00Z"},
+        )
+    return {
+        "event_type": "foster_care.foster_placement.started.v1",
+        "foster_home_id": home["id"],
+        "foster_home_request_id": pending["id"],
+        "proposal_id": proposal["id"],
+        "conference_id": conference["id"],
+        "placement_id": placement["id"],
+    }
+
+
 def assert_answered(response: httpx.Response, what: str) -> None:
     assert response.status_code < 500, (what, response.status_code, response.text[:500])
     if response.status_code >= 400:
         assert response.headers["content-type"] == PROBLEM, (what, response.text[:200])
 
 
-async def test_no_field_of_any_body_takes_the_service_down(served, ids, auth):
-    admin = auth("national-admin")
+async def every_body_field(served: ServedService, ids: dict[str, str], admin: dict[str, str]):
+    """Every field of every request body in the OpenAPI, with every hostile value."""
     async with httpx.AsyncClient(base_url=served.url, timeout=30) as client:
         spec = (await client.get("/openapi.json")).json()
         sent = 0
@@ -214,6 +298,16 @@ async def test_no_field_of_any_body_takes_the_service_down(served, ids, auth):
                         sent += 1
         assert sent > 500
     assert "Traceback" not in served.log_path.read_text()
+
+
+async def test_no_field_of_any_body_takes_the_service_down(served, ids, auth):
+    await every_body_field(served, ids, auth("national-admin"))
+
+
+async def test_no_field_of_any_body_takes_foster_care_down(
+    served_foster_care, foster_care_ids, auth
+):
+    await every_body_field(served_foster_care, foster_care_ids, auth("national-admin"))
 
 
 @pytest.mark.parametrize(
@@ -376,8 +470,8 @@ RAW_TARGETS = [
 ]
 
 
-async def test_no_query_path_or_header_value_takes_the_service_down(served, ids, auth):
-    admin = auth("national-admin")
+async def every_parameter(served: ServedService, ids: dict[str, str], admin: dict[str, str]):
+    """Every query, path and header parameter in the OpenAPI, with every hostile value."""
     async with httpx.AsyncClient(base_url=served.url, timeout=30) as client:
         spec = (await client.get("/openapi.json")).json()
         for path, operations in spec["paths"].items():
@@ -404,6 +498,17 @@ async def test_no_query_path_or_header_value_takes_the_service_down(served, ids,
                         assert_answered(
                             response, f"{method} {path} {parameter['name']}={value!r:.40}"
                         )
+    assert "Traceback" not in served.log_path.read_text()
+
+
+async def test_no_parameter_takes_foster_care_down(served_foster_care, foster_care_ids, auth):
+    await every_parameter(served_foster_care, foster_care_ids, auth("national-admin"))
+
+
+async def test_no_query_path_or_header_value_takes_the_service_down(served, ids, auth):
+    admin = auth("national-admin")
+    await every_parameter(served, ids, admin)
+    async with httpx.AsyncClient(base_url=served.url, timeout=30) as client:
         for name, value in [
             ("traceparent", "00-zz-zz-zz"),
             ("traceparent", "x" * 4000),

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 async def test_request_waits_is_proposed_decided_and_placed(api):
     home = await api.approved_home()
-    assert home["status"] == "approved" and home["available"]
+    assert home["status"] == "approved"
+    assert home["available"]
     request = await api.request(desired_start_date="2024-02-01")
     assert request["status"] == "open"
     waiting = await api.get("/v1/waiting-list", as_of="2024-03-01")

@@ -4,7 +4,7 @@ import datetime
 from datetime import date
 from uuid import UUID
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from common.pii import NationalId
 from common.reference import MunicipalityNumber, Region
@@ -138,12 +138,6 @@ class FamilyGroupConferenceIn(Input):
     aims_to_recruit_home: bool = Field(
         description="Its aim is recruiting a foster home in the family's network (S 1.5.2)."
     )
-
-    @model_validator(mode="after")
-    def _order(self) -> FamilyGroupConferenceIn:
-        if self.held_on is not None and self.held_on < self.offered_on:
-            raise ValueError("held_on must not be before offered_on")
-        return self
 
 
 class ConferenceHeldIn(Input):

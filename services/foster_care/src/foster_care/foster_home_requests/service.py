@@ -422,6 +422,8 @@ async def create_family_group_conference(
     )
     _day_not_in_future("offered_on", data.offered_on)
     if data.held_on is not None:
+        if data.held_on < data.offered_on:
+            raise InvalidInput("held_on", "must not be before the conference was offered")
         _day_not_in_future("held_on", data.held_on)
     conference = FamilyGroupConferenceRepository(uow).add(
         FamilyGroupConference(
@@ -641,6 +643,9 @@ async def create_proposal(
         )
     if home.paused_at is not None:
         raise Conflict("The foster home is paused; resume it before proposing it.")
+    assert home.approved_at is not None
+    if data.proposed_at < home.approved_at:
+        raise InvalidInput("proposed_at", "must not be before the foster home was approved")
     if home.kind is FosterHomeKind.kinship:
         if home.kinship_request_id != request.id:
             raise Conflict("The kinship home was recruited for another child's request.")

@@ -19,8 +19,8 @@ from foster_care.codes import (
 MAX_PLACES = 10
 
 
-def _distinct_needs(needs: list[Need]) -> list[Need]:
-    if len(set(needs)) != len(needs):
+def _distinct_needs(needs: list[Need] | None) -> list[Need] | None:
+    if needs is not None and len(set(needs)) != len(needs):
         raise ValueError("each need may be listed once")
     return needs
 
