@@ -1,4 +1,5 @@
-"""The README's municipality flow works, exactly as written, against running services."""
+"""The README's municipality flows (capacity, foster care) work, exactly as written, against
+running services."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import subprocess
 
 import pytest
 
-from devstack.services import CAPACITY, GATEWAY, REPO_ROOT
+from devstack.services import CAPACITY, FOSTER_CARE, GATEWAY, REPO_ROOT
 from devstack.testing import ServedService
 
 README = REPO_ROOT / "README.md"
@@ -25,11 +26,13 @@ def readme_block(name: str) -> str:
 @pytest.fixture(scope="module")
 async def stack(environment, scratch_dir):
     capacity = ServedService(CAPACITY, await environment.settings_env(CAPACITY)).start()
+    foster_care = ServedService(FOSTER_CARE, await environment.settings_env(FOSTER_CARE)).start()
     gateway = ServedService(
         GATEWAY,
         await environment.settings_env(
             GATEWAY,
             capacity_url=capacity.url,
+            foster_care_url=foster_care.url,
             local_issuer_enabled="true",
             local_issuer_key_file=scratch_dir / "signing-key.pem",
             auth_jwks_url="",
@@ -37,6 +40,7 @@ async def stack(environment, scratch_dir):
     ).start()
     yield gateway
     gateway.stop()
+    foster_care.stop()
     capacity.stop()
 
 
@@ -59,6 +63,28 @@ def test_the_municipality_flow_in_the_readme_works(stack, issuer, scratch_dir):
     assert lines[5:9] == ["<5", "1", "0", "capacity.stay.admitted.v1"]
     assert lines[9] in ("Microsoft Excel 2007+", "xlsx written")
     assert lines[10] == "national-admin"
+
+
+def test_the_foster_care_flow_in_the_readme_works(stack, issuer, scratch_dir):
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", readme_block("flow") + readme_block("fc-flow")],
+        env={"BASE": stack.url, "PATH": "/usr/bin:/bin"},
+        cwd=scratch_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()[4:]  # after capacity's flow
+    assert lines == [
+        "[(49, True)]",
+        "Own region (vest); approved ordinary home trained in SOLID, 1 free place; "
+        "meets 2 of 2 needs (siblings together, close to school).",
+        "accepted",
+        "False",
+        "False",  # not waiting as of the day the child moved in
+        "True",  # still waiting the day before
+    ]
 
 
 def test_every_setting_is_in_the_readme():
