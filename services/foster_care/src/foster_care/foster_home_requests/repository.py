@@ -59,18 +59,26 @@ class FosterHomeRequestRepository(Repository[FosterHomeRequest]):
 class WaitingReasonRepository(Repository[WaitingReasonEntry]):
     model = WaitingReasonEntry
 
-    async def get_current(self, foster_home_request_id: UUID, on: date) -> WaitingReason | None:
-        """The reason recorded last on or before `on`."""
-        entry = await self.first(
+    async def list_current(
+        self, foster_home_request_ids: Sequence[UUID], on: date
+    ) -> dict[UUID, WaitingReason]:
+        """Each request's reason recorded last on or before `on` (one query for a page)."""
+        if not foster_home_request_ids:
+            return {}
+        entries = await self.all(
             select(WaitingReasonEntry)
             .where(
-                WaitingReasonEntry.foster_home_request_id == foster_home_request_id,
+                WaitingReasonEntry.foster_home_request_id.in_(foster_home_request_ids),
                 WaitingReasonEntry.from_date <= on,
             )
-            .order_by(WaitingReasonEntry.from_date.desc(), WaitingReasonEntry.id.desc())
-            .limit(1)
+            .distinct(WaitingReasonEntry.foster_home_request_id)
+            .order_by(
+                WaitingReasonEntry.foster_home_request_id,
+                WaitingReasonEntry.from_date.desc(),
+                WaitingReasonEntry.id.desc(),
+            )
         )
-        return entry.reason if entry is not None else None
+        return {entry.foster_home_request_id: entry.reason for entry in entries}
 
     async def list_of(self, foster_home_request_id: UUID) -> Sequence[WaitingReasonEntry]:
         return await self.all(
@@ -192,6 +200,8 @@ _HELD = """
 """
 
 # On the driver: the candidates and the waiting list are the reads the benchmark names.
+# A need met by where a home is (close to school, close to family: NEEDS_MET_BY_PLACE) is met
+# only by a home in the child's own municipality, whatever the home lists as suited for.
 # (The SQL is put together from constant fragments only; every value is a bind parameter.)
 _CANDIDATES = DriverStatement(
     text(
@@ -209,18 +219,18 @@ _CANDIDATES = DriverStatement(
                free_places,
                ARRAY(
                    SELECT need FROM unnest(CAST(:needs AS text[])) AS need
-                   WHERE need = ANY(suited_for)
-                      OR (need IN ('close_to_school', 'close_to_family')
-                          AND municipality_number = :municipality_number)
+                   WHERE CASE WHEN need IN ('close_to_school', 'close_to_family')
+                              THEN municipality_number = :municipality_number
+                              ELSE need = ANY(suited_for) END
                ) AS needs_met
         FROM free
         WHERE free_places > 0
         ORDER BY region <> :region,
                  cardinality(ARRAY(
                      SELECT need FROM unnest(CAST(:needs AS text[])) AS need
-                     WHERE need = ANY(suited_for)
-                        OR (need IN ('close_to_school', 'close_to_family')
-                            AND municipality_number = :municipality_number)
+                     WHERE CASE WHEN need IN ('close_to_school', 'close_to_family')
+                                THEN municipality_number = :municipality_number
+                                ELSE need = ANY(suited_for) END
                  )) DESC,
                  free_places DESC, id
         LIMIT :limit OFFSET :offset

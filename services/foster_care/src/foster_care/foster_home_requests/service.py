@@ -192,9 +192,9 @@ async def _answer(
     uow: UnitOfWork, vault: NationalIdVault, request: FosterHomeRequest
 ) -> FosterHomeRequestOut:
     today = clock.today_in_oslo()
-    reason = await WaitingReasonRepository(uow).get_current(request.id, today)
+    reasons = await WaitingReasonRepository(uow).list_current([request.id], today)
     confirmations = await BreachConfirmationRepository(uow).list_of([request.id])
-    return _view(request, vault, today, reason, confirmations.get(request.id, []))
+    return _view(request, vault, today, reasons.get(request.id), confirmations.get(request.id, []))
 
 
 def _not_in_future(field: str, instant: datetime) -> None:
@@ -314,18 +314,12 @@ async def list_foster_home_requests(
         [request.id for request in window.items]
     )
     today = clock.today_in_oslo()
-    reasons = WaitingReasonRepository(uow)
-    answers = [
-        _view(
-            request,
-            vault,
-            today,
-            await reasons.get_current(request.id, today),
-            confirmations.get(request.id, []),
-        )
-        for request in window.items
-    ]
-    return Page[FosterHomeRequestOut](items=answers, next_cursor=window.next_cursor)
+    reasons = await WaitingReasonRepository(uow).list_current(
+        [request.id for request in window.items], today
+    )
+    return window.map(
+        lambda row: _view(row, vault, today, reasons.get(row.id), confirmations.get(row.id, []))
+    )
 
 
 async def search_foster_home_requests(
