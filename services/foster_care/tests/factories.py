@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+
+from common.clock import OSLO
+from devstack import testing
 
 _counter = itertools.count(1)
 
@@ -16,6 +19,26 @@ STAGES = (
     "home_study",
     "approved",
 )
+
+
+def national_id(birth: date) -> str:
+    """A national identity number with valid check digits for `birth`."""
+    return testing.national_id(birth)
+
+
+def today() -> date:
+    """Today in Oslo: the business date the service counts days by."""
+    return datetime.now(OSLO).date()
+
+
+def days_ago(days: int) -> str:
+    """The Oslo date `days` days before today (negative: after)."""
+    return (today() - timedelta(days=days)).isoformat()
+
+
+def instant_days_ago(days: float) -> str:
+    """An instant `days` days ago, in Oslo time."""
+    return (datetime.now(OSLO) - timedelta(days=days)).isoformat()
 
 
 def child_ref() -> str:

@@ -156,6 +156,21 @@ class ProposalRepository(Repository[Proposal]):
             .order_by(Proposal.proposed_at, Proposal.id)
         )
 
+    async def list_live_of_home(self, foster_home_id: UUID) -> Sequence[Proposal]:
+        """The home's proposals that hold a place (pending, or accepted and the child not
+        yet placed), locked until commit."""
+        return await self.all(
+            select(Proposal)
+            .join(FosterHomeRequest, FosterHomeRequest.id == Proposal.foster_home_request_id)
+            .where(
+                Proposal.foster_home_id == foster_home_id,
+                Proposal.status.in_(("pending", "accepted")),
+                FosterHomeRequest.status == FosterHomeRequestStatus.proposed,
+            )
+            .order_by(Proposal.foster_home_request_id)
+            .with_for_update(of=Proposal)
+        )
+
     async def get_live_of(self, foster_home_request_id: UUID) -> Proposal | None:
         """The request's pending or accepted proposal."""
         return await self.first(

@@ -21,7 +21,7 @@ from foster_care.codes import (
     RequestWithdrawalReason,
     WaitingReason,
 )
-from foster_care.foster_homes.schemas import _distinct_needs
+from foster_care.foster_homes.schemas import distinct_needs
 
 
 class FosterHomeRequestIn(Input):
@@ -61,7 +61,7 @@ class FosterHomeRequestIn(Input):
         description="The municipality assessed family and close network first (must be true)."
     )
 
-    _distinct = field_validator("needs")(_distinct_needs)
+    _distinct = field_validator("needs")(distinct_needs)
 
 
 class BreachConfirmationOut(Output):

@@ -22,6 +22,7 @@ from common.uow import UnitOfWork
 from foster_care.codes import (
     WAITING_REASON_OF_DECLINE,
     Decision,
+    DeclineReason,
     FosterHomeKind,
     FosterHomeRequestStatus,
     Need,
@@ -609,6 +610,10 @@ async def create_proposal(
     uow: UnitOfWork, principal: Principal, foster_home_request_id: UUID, data: ProposalIn
 ) -> ProposalOut:
     ensure_agency(principal, "propose foster homes")
+    # The home's row is locked until commit: two proposals for its last place are made one
+    # after the other, and the second sees the first. Locked before the request, as every
+    # writer that locks both does (a home's withdrawal declines its requests' proposals).
+    home = await FosterHomeRepository(uow).get(data.foster_home_id, for_update=True)
     request = await get_visible(
         uow,
         principal,
@@ -626,9 +631,6 @@ async def create_proposal(
     _not_in_future("proposed_at", data.proposed_at)
     if data.proposed_at < request.requested_at:
         raise InvalidInput("proposed_at", "must not be before the request was made")
-    # The home's row is locked until commit: two proposals for its last place are made one
-    # after the other, and the second sees the first.
-    home = await FosterHomeRepository(uow).get(data.foster_home_id, for_update=True)
     if home is None:
         raise InvalidInput("foster_home_id", f"no foster home {data.foster_home_id}")
     if home.stage is not Stage.approved:
@@ -724,21 +726,55 @@ async def decide_proposal(
         raise InvalidInput("reason", "is required when a proposal is declined")
     if data.decision is Decision.accepted and data.reason is not None:
         raise InvalidInput("reason", "is only given when a proposal is declined")
-    proposal.status = ProposalStatus(data.decision.value)
-    proposal.decided_at = data.decided_at
-    proposal.decline_reason = data.reason
     proposal.note = data.note
     if data.decision is Decision.declined:
         assert data.reason is not None
-        _set_status(request, FosterHomeRequestStatus.open)
-        reason, from_date = WAITING_REASON_OF_DECLINE[data.reason], clock.oslo_date(data.decided_at)
-        WaitingReasonRepository(uow).add(
-            WaitingReasonEntry(
-                id=new_id(), foster_home_request_id=request.id, reason=reason, from_date=from_date
-            )
+        _decline(uow, request, proposal, data.reason, data.decided_at)
+        return ProposalOut.model_validate(proposal)
+    proposal.status = ProposalStatus.accepted
+    proposal.decided_at = data.decided_at
+    _touch(request)
+    _decided(uow, request, proposal)
+    return ProposalOut.model_validate(proposal)
+
+
+async def release_proposals_of(uow: UnitOfWork, foster_home_id: UUID, at: datetime) -> None:
+    """A home that withdrew holds no place: its live proposals are declined (`home_withdrew`)
+    and their children wait again, for that reason (the caller holds the home's lock)."""
+    for proposal in await ProposalRepository(uow).list_live_of_home(foster_home_id):
+        request = await FosterHomeRequestRepository(uow).get(
+            proposal.foster_home_request_id, for_update=True
         )
-    else:
-        _touch(request)
+        assert request is not None
+        uow.audit("update", RESOURCE, request.id, "proposed home withdrew")
+        _decline(uow, request, proposal, DeclineReason.home_withdrew, max(at, proposal.proposed_at))
+
+
+def _decline(
+    uow: UnitOfWork,
+    request: FosterHomeRequest,
+    proposal: Proposal,
+    reason: DeclineReason,
+    decided_at: datetime,
+) -> None:
+    """The proposal declined: the request is open again, and why the child still waits
+    follows from why."""
+    proposal.status = ProposalStatus.declined
+    proposal.decided_at = decided_at
+    proposal.decline_reason = reason
+    _set_status(request, FosterHomeRequestStatus.open)
+    waiting, from_date = WAITING_REASON_OF_DECLINE[reason], clock.oslo_date(decided_at)
+    WaitingReasonRepository(uow).add(
+        WaitingReasonEntry(
+            id=new_id(), foster_home_request_id=request.id, reason=waiting, from_date=from_date
+        )
+    )
+    _decided(uow, request, proposal)
+    _reason_recorded(uow, request, waiting, from_date)
+
+
+def _decided(uow: UnitOfWork, request: FosterHomeRequest, proposal: Proposal) -> None:
+    assert proposal.decided_at is not None
     uow.emit(
         PROPOSAL_DECIDED,
         subject=request.id,
@@ -746,14 +782,11 @@ async def decide_proposal(
             **_facts(request),
             proposal_id=proposal.id,
             foster_home_id=proposal.foster_home_id,
-            decision=data.decision,
-            decline_reason=data.reason,
-            decided_at=data.decided_at,
+            decision=Decision(proposal.status.value),
+            decline_reason=proposal.decline_reason,
+            decided_at=proposal.decided_at,
         ),
     )
-    if data.decision is Decision.declined:
-        _reason_recorded(uow, request, reason, from_date)
-    return ProposalOut.model_validate(proposal)
 
 
 # breaches and withdrawal -------------------------------------------------------------------

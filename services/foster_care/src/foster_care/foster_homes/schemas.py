@@ -7,6 +7,7 @@ from pydantic import ConfigDict, Field, field_validator
 from common.reference import MunicipalityNumber, Region
 from common.schemas import Input, Instant, Output, Text
 from foster_care.codes import (
+    NEEDS_MET_BY_PLACE,
     FosterHomeKind,
     Need,
     PauseReason,
@@ -19,10 +20,20 @@ from foster_care.codes import (
 MAX_PLACES = 10
 
 
-def _distinct_needs(needs: list[Need] | None) -> list[Need] | None:
+def distinct_needs(needs: list[Need] | None) -> list[Need] | None:
     if needs is not None and len(set(needs)) != len(needs):
         raise ValueError("each need may be listed once")
     return needs
+
+
+def _needs_a_home_meets(needs: list[Need] | None) -> list[Need] | None:
+    by_place = sorted(set(needs or ()) & NEEDS_MET_BY_PLACE)
+    if by_place:
+        raise ValueError(
+            f"{', '.join(by_place)} is met by where a home is (in the child's own "
+            "municipality), not listed"
+        )
+    return distinct_needs(needs)
 
 
 class FosterHomeIn(Input):
@@ -56,7 +67,7 @@ class FosterHomeIn(Input):
         default_factory=list, max_length=len(Need), description="Needs the home can meet."
     )
 
-    _distinct = field_validator("suited_for")(_distinct_needs)
+    _suited = field_validator("suited_for")(_needs_a_home_meets)
 
 
 class FosterHomeChange(Input):
@@ -69,7 +80,7 @@ class FosterHomeChange(Input):
     places: int | None = Field(None, ge=1, le=MAX_PLACES)
     suited_for: list[Need] | None = Field(None, max_length=len(Need))
 
-    _distinct = field_validator("suited_for")(_distinct_needs)
+    _suited = field_validator("suited_for")(_needs_a_home_meets)
 
 
 class TransitionIn(Input):

@@ -28,6 +28,7 @@ from foster_care.foster_home_requests.repository import (
     FosterHomeRequestRepository,
     PlaceRepository,
 )
+from foster_care.foster_home_requests.service import release_proposals_of
 from foster_care.foster_homes.events import (
     FOSTER_HOME_AVAILABILITY_CHANGED,
     FOSTER_HOME_REGISTERED,
@@ -47,6 +48,7 @@ from foster_care.foster_homes.schemas import (
     TransitionIn,
     TransitionOut,
 )
+from foster_care.placements.repository import FosterPlacementRepository
 
 # The recruitment stages in order. The home study (utredning) may run while the family is
 # still in basic training, so a home in `home_study` may yet complete its training; it is
@@ -243,6 +245,15 @@ async def transition_foster_home(
         )
     if data.to is Stage.approved and home.training_completed_at is None:
         raise Conflict(TRAINING_GATE)
+    if data.to is Stage.withdrawn:
+        living = await FosterPlacementRepository(uow).count_current_in(
+            home.id, clock.today_in_oslo()
+        )
+        if living:
+            raise Conflict(
+                f"{living} {'child lives' if living == 1 else 'children live'} in the home; "
+                "end the placement first (its reason says why)."
+            )
     transitions = StageTransitionRepository(uow)
     history = (await transitions.list_of([home.id])).get(home.id, [])
     latest = max([home.inquiry_at, *(t.at for t in history)])
@@ -286,6 +297,7 @@ async def transition_foster_home(
     if data.to is Stage.withdrawn:
         home.withdrawn_at = data.at
         home.withdrawal_reason = data.reason
+        await release_proposals_of(uow, home.id, data.at)
     _touch(home)
     transition = transitions.add(
         StageTransition(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from common.pagination import PageRequest, Window
 from common.reference import Region
@@ -35,6 +36,16 @@ class FosterPlacementRepository(Repository[FosterPlacement]):
             ended = FosterPlacement.end_date.is_not(None)
             query = query.where(~ended if current else ended)
         return await self.window(query, page)
+
+    async def count_current_in(self, foster_home_id: UUID, today: date) -> int:
+        """How many children live in the home (placements not ended by today)."""
+        count = await self.session.scalar(
+            select(func.count()).where(
+                FosterPlacement.foster_home_id == foster_home_id,
+                or_(FosterPlacement.end_date.is_(None), FosterPlacement.end_date > today),
+            )
+        )
+        return int(count or 0)
 
     async def count_of_child(self, child_key: str) -> int:
         """How many placements the child has had (moves are this less one)."""

@@ -18,7 +18,7 @@ from common.ids import new_id
 from common.pagination import Page, PageRequest
 from common.reference import Region
 from common.uow import UnitOfWork
-from foster_care.codes import FosterHomeKind, FosterHomeRequestStatus, ProposalStatus
+from foster_care.codes import FosterHomeKind, FosterHomeRequestStatus, ProposalStatus, Stage
 from foster_care.foster_home_requests.repository import ProposalRepository
 from foster_care.foster_home_requests.service import get_visible as get_visible_request
 from foster_care.foster_homes.repository import FosterHomeRepository
@@ -77,6 +77,9 @@ def _facts(placement: FosterPlacement) -> dict[str, Any]:
 async def create_placement(
     uow: UnitOfWork, principal: Principal, data: PlacementIn
 ) -> PlacementOut:
+    # The home first: every writer that locks a home and a request locks them in this order
+    # (a home's withdrawal declines its requests' proposals), so none waits on the other.
+    home = await FosterHomeRepository(uow).get(data.foster_home_id, for_update=True)
     request = await get_visible_request(
         uow, principal, data.request_id, action="update", purpose="placement", for_update=True
     )
@@ -98,8 +101,13 @@ async def create_placement(
         raise InvalidInput("start_date", "must not be before the child's birth date")
     if data.start_date > clock.today_in_oslo() + PLANNED_AHEAD:
         raise InvalidInput("start_date", "must be within a year from today")
-    home = await FosterHomeRepository(uow).get(data.foster_home_id, for_update=True)
-    assert home is not None  # a proposal's home exists (foreign key)
+    assert home is not None  # the accepted proposal's home exists (foreign key)
+    if home.stage is not Stage.approved or home.paused_at is not None:
+        state = "paused" if home.stage is Stage.approved else f"in stage {home.stage}"
+        raise Conflict(f"The foster home is {state}; no child moves in.")
+    assert home.approved_at is not None
+    if data.start_date < clock.oslo_date(home.approved_at):
+        raise InvalidInput("start_date", "must not be before the foster home was approved")
     repository = FosterPlacementRepository(uow)
     placement_number = await repository.count_of_child(request.child_key) + 1
     placement = repository.add(
