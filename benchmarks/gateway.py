@@ -77,7 +77,7 @@ from devstack.ports import free_port
 from devstack.postgres import EmbeddedPostgres
 from devstack.services import CAPACITY, GATEWAY, REPO_ROOT
 from reporting_gateway.auth.issuer import LocalIssuer, generate_signing_key
-from reporting_gateway.projections import PROJECTIONS
+from reporting_gateway.projections.capacity import projection as capacity_projection
 from reporting_gateway.rebuild import Replayed, rebuild
 from reporting_gateway.settings import GatewaySettings
 
@@ -268,12 +268,12 @@ async def move_consumer_to_end(js: Any) -> None:
     Only while the gateway is stopped: it binds to the durable as it finds it."""
     stream_name = STREAM.name
     last = (await js.stream_info(stream_name)).state.last_seq
-    for projection in PROJECTIONS:
-        config = (await js.consumer_info(stream_name, projection.durable)).config
-        await js.delete_consumer(stream_name, projection.durable)
-        config.deliver_policy = DeliverPolicy.BY_START_SEQUENCE
-        config.opt_start_seq = last + 1
-        await js.add_consumer(stream_name, config)
+    durable = capacity_projection.durable  # the years replayed are capacity's events
+    config = (await js.consumer_info(stream_name, durable)).config
+    await js.delete_consumer(stream_name, durable)
+    config.deliver_policy = DeliverPolicy.BY_START_SEQUENCE
+    config.opt_start_seq = last + 1
+    await js.add_consumer(stream_name, config)
 
 
 async def settle(url: str) -> None:

@@ -15,6 +15,7 @@ from capacity.events import registry
 from common.clock import OSLO
 from devstack.services import CAPACITY, DOMAIN_SERVICES, REPO_ROOT
 from devstack.testing import fetch, national_id
+from reporting_gateway.projections import PROJECTIONS
 
 SCHEMAS = REPO_ROOT / "docs" / "events"
 
@@ -196,11 +197,10 @@ async def test_nothing_personal_travels(flow):
         assert '"birth_date"' not in text
 
 
-async def test_the_gateway_reads_what_capacity_writes():
-    from reporting_gateway.projections.capacity import projection
-
+@pytest.mark.parametrize("projection", PROJECTIONS, ids=lambda p: p.durable)
+def test_the_gateway_reads_what_each_service_writes(projection):
     readers = projection.readers
-    assert readers, "the gateway reads no capacity event"
+    assert readers, f"the gateway reads no {projection.stream.service} event"
     for event_type, reader in readers.items():
         schema = json.loads((SCHEMAS / f"{event_type}.json").read_text())["properties"]["data"]
         needed = {name for name, field in reader.model_fields.items() if field.is_required()}

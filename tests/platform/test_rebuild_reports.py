@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from common.clock import OSLO
-from devstack.services import CAPACITY, GATEWAY
+from devstack.services import CAPACITY, FOSTER_CARE, GATEWAY
 from devstack.testing import build_app, eventually, fetch, running
 from reporting_gateway.kpis.catalogue import CATALOGUE
-from reporting_gateway.projections.capacity import projection
+from reporting_gateway.projections import PROJECTIONS
 from reporting_gateway.rebuild import rebuild
 
 from .helpers import institution_body, placement_request_body
@@ -103,6 +103,115 @@ async def fill_capacity(capacity, headers) -> int:
     return events
 
 
+async def fill_foster_care(foster_care, headers) -> None:
+    """Foster homes through the recruitment stages (one withdrawn), requests from Bergen
+    (vest) waiting, placed, withdrawn, asked for again after a breakdown, with a family group
+    conference and a confirmed breach: the facts every fc KPI (and cap.breaches' foster
+    homes) counts, all in this Oslo year up to now."""
+    now = datetime.now(OSLO)
+    new_year = datetime(now.year, 1, 1, tzinfo=OSLO)
+
+    def moment(fraction: float) -> datetime:
+        return new_year + (now - new_year) * fraction
+
+    def day(fraction: float) -> str:
+        return moment(fraction).date().isoformat()
+
+    async def post(path: str, body: dict[str, Any], status: int = 201) -> dict[str, Any]:
+        response = await foster_care.post(path, json=body, headers=headers)
+        assert response.status_code == status, (path, response.text)
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    homes = []
+    for kind, stages in (
+        (
+            "ordinary",
+            (
+                "information_meeting",
+                "pre_assessment",
+                "training",
+                "training_completed",
+                "home_study",
+                "approved",
+            ),
+        ),
+        ("emergency", ("information_meeting", "withdrawn")),
+    ):
+        home = await post(
+            "/v1/foster-homes",
+            {
+                "municipality_number": "4601",
+                "kind": kind,
+                "recruitment_source": "campaign",
+                "inquiry_at": moment(0.01).isoformat(),
+            },
+        )
+        for index, stage in enumerate(stages, start=2):
+            body: dict[str, Any] = {"to": stage, "at": moment(index / 100).isoformat()}
+            if stage == "training":
+                body["training_programme"] = "SOLID"
+            if stage == "withdrawn":
+                body["reason"] = "family_withdrew"
+            if stage == "approved":
+                body["places"] = 3
+            await post(f"/v1/foster-homes/{home['id']}/transitions", body, status=200)
+        homes.append(home["id"])
+    requests = []
+    for child, desired, requested in (
+        ("child-1", 0.10, 0.08),
+        ("child-2", 0.12, 0.09),
+        ("child-3", 0.15, 0.10),
+        ("child-1", 0.62, 0.61),  # asked for again after the placement broke down
+    ):
+        request = await post(
+            "/v1/foster-home-requests",
+            {
+                "municipality_number": "4601",
+                "child_ref": child,
+                "birth_date": "2012-05-04",
+                "desired_start_date": day(desired),
+                "requested_at": moment(requested).isoformat(),
+                "child_wishes_recorded": False,
+                "kinship_assessed": True,
+            },
+        )
+        requests.append(request["id"])
+        if child == "child-1" and len(requests) == 1:
+            base = f"/v1/foster-home-requests/{request['id']}"
+            proposal = await post(
+                f"{base}/proposals",
+                {"foster_home_id": homes[0], "proposed_at": moment(0.30).isoformat()},
+            )
+            await post(
+                f"{base}/proposals/{proposal['id']}/decision",
+                {"decision": "accepted", "decided_at": moment(0.31).isoformat()},
+                status=200,
+            )
+            placement = await post(
+                "/v1/foster-placements",
+                {"request_id": request["id"], "foster_home_id": homes[0], "start_date": day(0.32)},
+            )
+            await post(
+                f"/v1/foster-placements/{placement['id']}/end",
+                {"end_date": day(0.60), "reason": "breakdown"},
+                status=200,
+            )
+    await post(
+        f"/v1/foster-home-requests/{requests[1]}/withdraw",
+        {"withdrawn_at": moment(0.40).isoformat(), "reason": "returned_home"},
+        status=200,
+    )
+    await post(
+        f"/v1/foster-home-requests/{requests[2]}/family-group-conferences",
+        {"offered_on": day(0.20), "held_on": day(0.25), "aims_to_recruit_home": True},
+    )
+    await post(
+        f"/v1/foster-home-requests/{requests[2]}/breach-confirmations",
+        {"source": "county_governor", "confirmed_at": moment(0.50).isoformat()},
+    )
+
+
 async def every_kpi(gateway, headers) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     year = datetime.now(OSLO).year
@@ -120,25 +229,38 @@ async def every_kpi(gateway, headers) -> dict[str, Any]:
 async def test_a_rebuild_gives_every_kpi_as_it_was(environment, auth):
     headers = auth("national-admin")
     capacity_app = build_app(CAPACITY, await environment.settings_env(CAPACITY))
+    foster_care_app = build_app(FOSTER_CARE, await environment.settings_env(FOSTER_CARE))
     gateway_app = build_app(GATEWAY, await environment.settings_env(GATEWAY))
     gateway_db = await environment.database(GATEWAY)
-    async with running(capacity_app) as capacity, running(gateway_app) as gateway:
+    foster_care_db = await environment.database(FOSTER_CARE)
+    async with (
+        running(capacity_app) as capacity,
+        running(foster_care_app) as foster_care,
+        running(gateway_app) as gateway,
+    ):
         events = await fill_capacity(capacity, headers)
+        await fill_foster_care(foster_care, headers)
+        written = await fetch(foster_care_db, "SELECT count(*) AS n FROM outbox")
+        foster_care_events = written[0]["n"]
 
         async def all_applied() -> None:
             rows = await fetch(gateway_db, "SELECT count(*) AS n FROM inbox")
-            assert rows[0]["n"] >= events
+            assert rows[0]["n"] >= events + foster_care_events
 
         await eventually(all_applied)
         before = await every_kpi(gateway, headers)
-        assert before[f"cap.new_stays {{'period': '{datetime.now(OSLO).year}'}}"]["value"] == 12
+        year = datetime.now(OSLO).year
+        assert before[f"cap.new_stays {{'period': '{year}'}}"]["value"] == 12
+        assert before[f"fc.requests {{'period': '{year}'}}"]["value"] == 4
+        assert before[f"fc.recruitment_funnel {{'period': '{year}'}}"]["inquiry"] == 2
 
-        # A read model gone wrong: the rebuild must bring it back from the stream alone.
+        # Read models gone wrong: the rebuild must bring them back from the streams alone.
         await fetch(gateway_db, "DELETE FROM capacity_stay_discharge")
+        await fetch(gateway_db, "DELETE FROM foster_care_placement")
         assert await every_kpi(gateway, headers) != before
 
         replayed = await rebuild(gateway_app.state.platform)
-        assert [r.events for r in replayed] == [events]
+        assert [r.events for r in replayed] == [events, foster_care_events]
         after = await every_kpi(gateway, headers)
         for key, answer in before.items():
             assert after[key] == answer, key
@@ -148,6 +270,7 @@ async def test_read_models_another_version_built_are_rebuilt_at_start(environmen
     """After an upgrade whose handlers write other facts, the gateway rebuilds the read
     models at start, and only then: a fresh database is simply marked as built."""
     headers = auth("national-admin")
+    built = {projection.durable: projection.version for projection in PROJECTIONS}
     capacity_app = build_app(CAPACITY, await environment.settings_env(CAPACITY))
     gateway_env = await environment.settings_env(GATEWAY)
     gateway_db = gateway_env["DATABASE_URL"]
@@ -158,19 +281,26 @@ async def test_read_models_another_version_built_are_rebuilt_at_start(environmen
         async def all_applied() -> None:
             rows = await fetch(gateway_db, "SELECT count(*) AS n FROM inbox")
             assert rows[0]["n"] >= earlier + events
-            version = await fetch(gateway_db, "SELECT version FROM read_model_version")
-            assert [row["version"] for row in version] == [projection.version]
+            assert await versions(gateway_db) == built
 
         await eventually(all_applied)
         before = await every_kpi(gw, headers)
-    # As an older gateway would have left it: built by version 1, in tables it did not have.
-    await fetch(gateway_db, "UPDATE read_model_version SET version = 1")
+    # As an older gateway would have left capacity's: built by version 1, in tables it did
+    # not have.
+    await fetch(
+        gateway_db,
+        "UPDATE read_model_version SET version = 1 WHERE consumer = 'reporting_gateway-capacity'",
+    )
     await fetch(gateway_db, "DELETE FROM capacity_stay")
     async with running(build_app(GATEWAY, gateway_env)) as gateway:
 
         async def rebuilt() -> None:
-            version = await fetch(gateway_db, "SELECT version FROM read_model_version")
-            assert [row["version"] for row in version] == [projection.version]
+            assert await versions(gateway_db) == built
 
         await eventually(rebuilt)
         assert await every_kpi(gateway, headers) == before
+
+
+async def versions(database: str) -> dict[str, int]:
+    rows = await fetch(database, "SELECT consumer, version FROM read_model_version")
+    return {row["consumer"]: row["version"] for row in rows}

@@ -1,6 +1,8 @@
 """Fixtures of the gateway's tests, and the scenario they build: capacity's events, written
 by hand with the times they were recorded, applied to the gateway's read models as its
-consumer applies them: what the KPI scenario tests count."""
+consumer applies them; and foster_care started beside the gateway and driven over its HTTP
+API, its events reaching the gateway through NATS as in production: what the KPI scenario
+tests count."""
 
 from __future__ import annotations
 
@@ -9,11 +11,14 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 
 from common.events import CloudEvent
 from common.platform import Platform
-from devstack.services import GATEWAY
+from devstack.services import FOSTER_CARE, GATEWAY
+from devstack.testing import eventually, fetch
+from reporting_gateway.projections import foster_care
 from reporting_gateway.projections.capacity import projection
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -271,6 +276,199 @@ class Scenario:
         )
 
 
+class FosterCare:
+    """foster_care as its users drive it over HTTP (a municipality's requests, Bufetat's
+    foster homes, proposals and placements), with past dates as they happened; `settled()`
+    waits until the gateway has applied every event foster_care published."""
+
+    def __init__(
+        self, client: httpx.AsyncClient, headers: dict[str, str], source_db: str, gateway_db: str
+    ) -> None:
+        self.client = client
+        self.headers = headers
+        self.source_db = source_db
+        self.gateway_db = gateway_db
+
+    def child_key(self, municipality_number: str, child_ref: str) -> str:
+        """The key foster_care's events carry for the child (capacity's, for the same child)."""
+        vault = self.client.app.state.vault
+        return str(vault.child_key(municipality_number, child_ref))
+
+    async def post(self, path: str, body: dict[str, Any], status: int = 201) -> dict[str, Any]:
+        response = await self.client.post(path, json=_json(body), headers=self.headers)
+        assert response.status_code == status, (path, response.text)
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    async def home(
+        self,
+        municipality_number: str,
+        stages: list[tuple[str, str]],
+        *,
+        inquiry_at: str,
+        kind: str = "ordinary",
+        recruitment_source: str = "campaign",
+        kinship_request_id: uuid.UUID | None = None,
+        programme: str = "SOLID",
+        reason: str = "family_withdrew",
+        places: int = 10,
+    ) -> uuid.UUID:
+        """A home registered at `inquiry_at` (Oslo time) and moved through `stages`, each
+        (stage, Oslo time)."""
+        home = await self.post(
+            "/v1/foster-homes",
+            {
+                "municipality_number": municipality_number,
+                "kind": kind,
+                "recruitment_source": recruitment_source,
+                "inquiry_at": at(inquiry_at),
+                "kinship_request_id": kinship_request_id,
+            },
+        )
+        home_id = uuid.UUID(home["id"])
+        for stage, when in stages:
+            body: dict[str, Any] = {"to": stage, "at": at(when)}
+            if stage == "training":
+                body["training_programme"] = programme
+            if stage == "withdrawn":
+                body["reason"] = reason
+            if stage == "approved":
+                body["places"] = places
+            await self.post(f"/v1/foster-homes/{home_id}/transitions", body, status=200)
+        return home_id
+
+    async def approved_home(
+        self, municipality_number: str, year: int = 2019, **options: Any
+    ) -> uuid.UUID:
+        """A home recruited from January to June of `year`, approved with ten places."""
+        stages = [
+            ("information_meeting", f"{year}-02-01 18:00"),
+            ("pre_assessment", f"{year}-02-15 10:00"),
+            ("training", f"{year}-03-01 09:00"),
+            ("training_completed", f"{year}-04-01 15:00"),
+            ("home_study", f"{year}-04-15 10:00"),
+            ("approved", f"{year}-06-01 10:00"),
+        ]
+        return await self.home(
+            municipality_number, stages, inquiry_at=f"{year}-01-10 12:00", **options
+        )
+
+    async def request(
+        self,
+        municipality_number: str,
+        child_ref: str,
+        desired_start_date: str,
+        requested_at: str,
+        *,
+        birth_date: str = "2011-01-01",
+    ) -> uuid.UUID:
+        """A child's request, waiting from the day after `desired_start_date`."""
+        request = await self.post(
+            "/v1/foster-home-requests",
+            {
+                "municipality_number": municipality_number,
+                "child_ref": child_ref,
+                "birth_date": birth_date,
+                "desired_start_date": desired_start_date,
+                "requested_at": at(requested_at),
+                "needs": [],
+                "child_wishes_recorded": True,
+                "child_wishes_recorded_on": requested_at[:10],
+                "kinship_assessed": True,
+            },
+        )
+        return uuid.UUID(request["id"])
+
+    async def place(
+        self, request_id: uuid.UUID, home_id: uuid.UUID, start_date: str, *, kinship: bool = False
+    ) -> uuid.UUID:
+        """Propose the home on the start date (after talking with the child alone, for a
+        kinship home), accept it and place the child."""
+        base = f"/v1/foster-home-requests/{request_id}"
+        if kinship:
+            await self.post(
+                f"{base}/child-conversations",
+                {"held_on": start_date, "method": "in_person", "view_recorded": True},
+            )
+        proposal = await self.post(
+            f"{base}/proposals",
+            {"foster_home_id": home_id, "proposed_at": at(f"{start_date} 09:00")},
+        )
+        await self.post(
+            f"{base}/proposals/{proposal['id']}/decision",
+            {"decision": "accepted", "decided_at": at(f"{start_date} 10:00")},
+            status=200,
+        )
+        placement = await self.post(
+            "/v1/foster-placements",
+            {"request_id": request_id, "foster_home_id": home_id, "start_date": start_date},
+        )
+        return uuid.UUID(placement["id"])
+
+    async def end(self, placement_id: uuid.UUID, end_date: str, reason: str) -> None:
+        await self.post(
+            f"/v1/foster-placements/{placement_id}/end",
+            {"end_date": end_date, "reason": reason},
+            status=200,
+        )
+
+    async def withdraw(
+        self, request_id: uuid.UUID, withdrawn_at: str, reason: str = "other_measure"
+    ) -> None:
+        await self.post(
+            f"/v1/foster-home-requests/{request_id}/withdraw",
+            {"withdrawn_at": at(withdrawn_at), "reason": reason},
+            status=200,
+        )
+
+    async def conference(
+        self,
+        request_id: uuid.UUID,
+        offered_on: str,
+        *,
+        held_on: str | None = None,
+        aims_to_recruit_home: bool = True,
+    ) -> uuid.UUID:
+        conference = await self.post(
+            f"/v1/foster-home-requests/{request_id}/family-group-conferences",
+            {
+                "offered_on": offered_on,
+                "held_on": held_on,
+                "aims_to_recruit_home": aims_to_recruit_home,
+            },
+        )
+        return uuid.UUID(conference["id"])
+
+    async def conference_held(
+        self, request_id: uuid.UUID, conference_id: uuid.UUID, held_on: str
+    ) -> None:
+        path = f"/v1/foster-home-requests/{request_id}/family-group-conferences"
+        await self.post(f"{path}/{conference_id}/held", {"held_on": held_on}, status=200)
+
+    async def confirm_breach(self, request_id: uuid.UUID, source: str, confirmed_at: str) -> None:
+        await self.post(
+            f"/v1/foster-home-requests/{request_id}/breach-confirmations",
+            {"source": source, "confirmed_at": at(confirmed_at)},
+        )
+
+    async def settled(self) -> None:
+        """Every event foster_care has written is applied by the gateway (none dead)."""
+
+        async def applied() -> None:
+            written = await fetch(self.source_db, "SELECT count(*) AS n FROM outbox")
+            counts = await fetch(
+                self.gateway_db,
+                "SELECT (SELECT count(*) FROM inbox WHERE consumer = $1) AS applied, "
+                "(SELECT count(*) FROM dead_letter WHERE consumer = $1) AS dead",
+                foster_care.projection.durable,
+            )
+            if counts[0]["dead"]:
+                raise RuntimeError("the gateway dead-lettered a foster_care event")
+            assert counts[0]["applied"] >= written[0]["n"]
+
+        await eventually(applied, within=30)
+
+
 def _json(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _json(item) for key, item in value.items()}
@@ -291,6 +489,18 @@ async def gateway(start_service):
 @pytest.fixture(scope="module")
 def scenario(gateway) -> Scenario:
     return Scenario(gateway.app.state.platform)
+
+
+@pytest.fixture(scope="module")
+async def foster_care_service(start_service, environment, gateway, auth) -> FosterCare:
+    """foster_care running beside the gateway (a module's tests that count its events)."""
+    client = await start_service(FOSTER_CARE)
+    return FosterCare(
+        client,
+        auth("national-admin"),
+        await environment.database(FOSTER_CARE),
+        await environment.database(GATEWAY),
+    )
 
 
 @pytest.fixture(scope="module")

@@ -75,7 +75,7 @@ async def test_scopes_and_regions(gateway, auth):
     assert (await gateway.get("/v1/kpis", headers=municipality)).status_code == 403
 
 
-async def test_the_catalogue_lists_every_capacity_kpi(gateway, detail):
+async def test_the_catalogue_lists_every_kpi_of_capacity_and_foster_care(gateway, detail):
     response = await gateway.get("/v1/kpis", headers=detail)
     assert response.status_code == 200
     items = {item["id"]: item for item in response.json()["items"]}
@@ -84,6 +84,9 @@ async def test_the_catalogue_lists_every_capacity_kpi(gateway, detail):
         "cap.children_at_date", "cap.day_price", "cap.single_purchase_share",
         "cap.acute_offer_2h", "cap.acute_stay_6w", "cap.breaches", "cap.unintended_endings",
         "cap.living_alone", "cap.under_13", "cap.new_stays",
+        "fc.waiting", "fc.waiting_days", "fc.waiting_half_year_share", "fc.requests",
+        "fc.recruitment_funnel", "fc.kinship_share", "fc.breakdowns",
+        "fc.family_group_conferences", "fc.placed_far_from_home",
     }  # fmt: skip
     assert set(items) == expected
     occupancy = items["cap.occupancy"]

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     Integer,
     Select,
+    Text,
     and_,
     case,
     cast,
@@ -37,6 +38,7 @@ from reporting_gateway.projections.models import (
     CapacitySingleChildDecisionVersion,
     CapacityStay,
     CapacityStayDischarge,
+    FosterCareBreachConfirmation,
 )
 
 ACUTE_STAY_DAYS = 42  # six weeks (S 1.3.1)
@@ -52,6 +54,7 @@ REQUEST_EVENTS = (
     "capacity.placement_request.breach_confirmed.v1",
     "capacity.placement_request.closed.v1",
 )
+FOSTER_HOME_BREACH_EVENTS = ("foster_care.foster_home_request.breach_confirmed.v1",)
 DECISION_EVENTS = (
     "capacity.single_child_decision.recorded.v1",
     "capacity.single_child_decision.reviewed.v1",
@@ -658,27 +661,60 @@ register(
 )
 
 
+def _foster_home_breaches(scope: Shape) -> Select[Any]:
+    """Foster-home requests whose breach was confirmed (by the county governor or Bufetat's
+    own assessment), in the period of the Oslo date of the first confirmation."""
+    confirmation = FosterCareBreachConfirmation
+    first = (
+        select(confirmation)
+        .where(_known(confirmation.recorded_at, scope), _in_region(confirmation.region, scope))
+        .order_by(
+            confirmation.foster_home_request_id,
+            confirmation.confirmed_at,
+            confirmation.source_sequence,
+        )
+        .distinct(confirmation.foster_home_request_id)
+        .subquery()
+    )
+    return select(
+        first.c.foster_home_request_id.label("id"),
+        first.c.child_key,
+        first.c.region,
+        literal("foster_home", Text).label("kind"),
+        cast(null(), Text).label("urgency"),  # an institution's: no foster home has one
+        cast(null(), Text).label("function"),
+        _oslo(first.c.municipality_number).label("oslo"),
+    ).where(_oslo_day(first.c.confirmed_at).between(scope.first, scope.last))
+
+
 def _breaches(scope: Shape) -> Select[Any]:
     r = _requests(scope)
     missed = and_(r.c.deadline_at <= scope.cutoff, ~r.c.offered_in_time, ~r.c.closed_in_time)
-    return select(r).where(
+    institutions = select(
+        r.c.id, r.c.child_key, r.c.region, r.c.kind, r.c.urgency, r.c.function, r.c.oslo
+    ).where(
         _oslo_day(r.c.deadline_at).between(scope.first, scope.last),
         or_(missed, r.c.confirmed),
     )
+    return select(union_all(institutions, _foster_home_breaches(scope)).subquery())
 
 
 register(
     Definition(
         id="cap.breaches",
         name="Breaches of the duty to assist (brudd på bistandsplikten)",
-        definition="Requests whose deadline fell in the period and passed without an offer "
-        "made by then (an offer registered late but made in time is none), or whose breach "
-        "was confirmed (by the county governor or Bufetat's own assessment); `children`: the "
-        "unique children among them. By kind (acute, planned). " + EXCLUDE_OSLO_CHILDREN,
+        definition="Requests for a place in an institution whose deadline fell in the period "
+        "and passed without an offer made by then (an offer registered late but made in time "
+        "is none), or whose breach was confirmed (by the county governor or Bufetat's own "
+        "assessment); and foster-home requests whose breach was confirmed, in the period of "
+        "the Oslo date of the first confirmation. `children`: the unique children among them "
+        "(a child in breach in both services counts once). By kind (acute, planned, "
+        "foster_home); urgency and function are an institution's: filtering by them leaves "
+        "foster homes out. " + EXCLUDE_OSLO_CHILDREN,
         time_base=TimeBase.flow_in_period,
         unit=Unit.number,
         dimensions=("kind", "urgency", "function"),
-        sources=REQUEST_EVENTS,
+        sources=REQUEST_EVENTS + FOSTER_HOME_BREACH_EVENTS,
         base=_breaches,
         measures=lambda b: {**_records(b), "children": _unique_children(b)["n"]},
         counts=("numerator", "n", "children"),

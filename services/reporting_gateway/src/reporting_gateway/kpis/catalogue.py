@@ -41,11 +41,20 @@ class Unit(StrEnum):
     nok = "nok"  # value = numerator ÷ denominator, in NOK
 
 
+# Rules met against the same period a year earlier.
+YEARLY_RULES = ("falling", "rising")
+
+
 @dataclass(frozen=True)
 class Target:
-    rule: Literal["at_least", "at_most", "zero", "falling"]
+    rule: Literal["at_least", "at_most", "zero", "falling", "rising"]
     text: str
     value: float | None = None
+
+    @property
+    def yearly(self) -> bool:
+        """Met against the same period a year earlier (falling: below it; rising: above)."""
+        return self.rule in YEARLY_RULES
 
     def met(self, value: float | None, a_year_earlier: float | None = None) -> bool | None:
         if value is None:
@@ -56,6 +65,8 @@ class Target:
             return value <= (self.value or 0)
         if self.rule == "zero":
             return value == 0
+        if self.rule == "rising":
+            return None if a_year_earlier is None else value > a_year_earlier
         if value == 0:
             return True  # none at all: as low as it goes
         return None if a_year_earlier is None else value < a_year_earlier

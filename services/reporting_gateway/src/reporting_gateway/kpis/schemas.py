@@ -22,11 +22,35 @@ Function = Literal[
 ]
 ContractType = Literal["state", "purchase_guarantee", "framework", "single_purchase"]
 Category = Literal["state_acute", "state_care_treatment", "purchase_guarantee", "other"]
-Kind = Literal["acute", "planned", "foster_home"]
-Dimension = Literal[
-    "region", "ownership", "function", "contract_type", "category", "kind", "urgency", "case_type"
+BreachKind = Literal["acute", "planned", "foster_home"]
+FosterHomeKind = Literal[
+    "ordinary", "reinforced", "kinship", "emergency", "specialised", "family_home"
 ]
-FILTERS = ("ownership", "function", "contract_type", "category", "kind", "urgency", "case_type")
+RecruitmentSource = Literal["campaign", "local_association", "child_network", "other"]
+AgeGroup = Literal["0_5", "6_9", "10_17", "18_plus"]
+Dimension = Literal[
+    "region",
+    "ownership",
+    "function",
+    "contract_type",
+    "category",
+    "kind",
+    "urgency",
+    "case_type",
+    "recruitment_source",
+    "age_group",
+]
+FILTERS = (
+    "ownership",
+    "function",
+    "contract_type",
+    "category",
+    "kind",
+    "urgency",
+    "case_type",
+    "recruitment_source",
+    "age_group",
+)
 
 
 class KpiQuery(Input):
@@ -52,9 +76,21 @@ class KpiQuery(Input):
     category: Category | None = Field(
         None, description="Occupancy's target categories (cap.occupancy, cap.places)."
     )
-    kind: Kind | None = None
+    kind: BreachKind | FosterHomeKind | None = Field(
+        None,
+        description="cap.breaches: acute, planned or foster_home; the foster-care KPIs: the "
+        "foster home's kind.",
+    )
     urgency: Literal["acute", "planned"] | None = None
     case_type: Literal["clinical", "mediation", "supervised_contact", "court_case"] | None = None
+    recruitment_source: RecruitmentSource | None = Field(
+        None, description="How a foster home was recruited (fc.recruitment_funnel)."
+    )
+    age_group: AgeGroup | None = Field(
+        None,
+        description="The child's age in years (on the desired start date of the request, or "
+        "at the start of the placement): 0_5, 6_9, 10_17, 18_plus.",
+    )
     breakdown: Dimension | None = Field(
         None, description="Add a row per value of this dimension (or region)."
     )
@@ -65,7 +101,7 @@ class RevisionQuery(KpiQuery):
 
 
 class TargetOut(Output):
-    rule: Literal["at_least", "at_most", "zero", "falling"]
+    rule: Literal["at_least", "at_most", "zero", "falling", "rising"]
     value: float | None = Field(description="The threshold (a fraction for rates).")
     text: str
 

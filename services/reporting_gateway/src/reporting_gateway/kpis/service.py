@@ -14,9 +14,11 @@ from common.errors import InvalidInput, NotFound
 from common.reference import Region
 from common.uow import UnitOfWork
 from reporting_gateway.kpis import capacity as _capacity  # noqa: F401  (registers cap.*)
+from reporting_gateway.kpis import foster_care as _foster_care  # noqa: F401  (registers fc.*)
 from reporting_gateway.kpis.catalogue import (
     CATALOGUE,
     TIME_BASES,
+    YEARLY_RULES,
     Definition,
     Scope,
     Target,
@@ -184,7 +186,7 @@ async def compute(
     budget = await _budget_target(repository, definition, scope, period)
     target = _target_of(definition, scope.filters, budget)
     figures = _figures(definition, scope, total, target)
-    if target is not None and target.rule == "falling":
+    if target is not None and target.yearly:
         earlier = await _a_year_earlier(repository, definition, scope)
         figures["meets_target"] = target.met(figures["value"], earlier)
     breakdown = None
@@ -193,7 +195,7 @@ async def compute(
         for part in parts:
             filters = {**scope.filters, query.breakdown: part.group or ""}
             cell = _figures(definition, scope, part, _target_of(definition, filters, budget))
-            if cell["target"] is not None and cell["target"].rule == "falling":
+            if cell["target"] is not None and cell["target"].rule in YEARLY_RULES:
                 cell["meets_target"] = None  # compared for the total only
             breakdown.append(Figures(**{query.breakdown: part.group}, **cell))
     return KpiAnswer(

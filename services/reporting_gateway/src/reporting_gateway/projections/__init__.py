@@ -3,7 +3,10 @@
 from typing import Any
 
 from common.projection import Projection
-from reporting_gateway.projections import capacity
+from reporting_gateway.projections import capacity, foster_care
 
-PROJECTIONS: tuple[Projection, ...] = (capacity.projection,)
-TABLES: dict[str, tuple[type[Any], ...]] = {capacity.projection.durable: capacity.TABLES}
+PROJECTIONS: tuple[Projection, ...] = (capacity.projection, foster_care.projection)
+TABLES: dict[str, tuple[type[Any], ...]] = {
+    capacity.projection.durable: capacity.TABLES,
+    foster_care.projection.durable: foster_care.TABLES,
+}

@@ -202,6 +202,149 @@ class CapacitySingleChildDecisionVersion(Base):
     event_id: Mapped[UUID]
 
 
+class FosterCareHome(Base):
+    """A foster home as registered: it entered the funnel's first stage, `inquiry`."""
+
+    __tablename__ = "foster_care_home"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    region: Mapped[str] = mapped_column(Text)
+    municipality_number: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    recruitment_source: Mapped[str] = mapped_column(Text)
+    for_kinship: Mapped[bool] = mapped_column(Boolean)
+    inquiry_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    inquiry_on: Mapped[date] = mapped_column(Date, index=True)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+    source_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class FosterCareHomeStage(Base):
+    """A foster home entering a recruitment stage (or withdrawing), with the home's facts
+    as the event stated them."""
+
+    __tablename__ = "foster_care_home_stage"
+
+    foster_home_id: Mapped[UUID] = mapped_column(primary_key=True)
+    source_sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    region: Mapped[str] = mapped_column(Text)
+    municipality_number: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    recruitment_source: Mapped[str] = mapped_column(Text)
+    from_stage: Mapped[str] = mapped_column(Text)
+    to_stage: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    entered_on: Mapped[date] = mapped_column(Date, index=True)
+    training_programme: Mapped[str | None] = mapped_column(Text)
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+
+
+class FosterCareRequest(Base):
+    """A municipality's foster-home request as received: the child waits from the day after
+    `desired_start_date` until placed or withdrawn."""
+
+    __tablename__ = "foster_care_request"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    region: Mapped[str] = mapped_column(Text)
+    municipality_number: Mapped[str] = mapped_column(Text)
+    child_key: Mapped[str] = mapped_column(Text)
+    age_years: Mapped[int] = mapped_column(Integer)
+    desired_start_date: Mapped[date] = mapped_column(Date, index=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    requested_on: Mapped[date] = mapped_column(Date, index=True)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+    source_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class FosterCareRequestWithdrawal(Base):
+    __tablename__ = "foster_care_request_withdrawal"
+
+    foster_home_request_id: Mapped[UUID] = mapped_column(primary_key=True)
+    withdrawn_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    withdrawn_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+    source_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class FosterCareConferenceVersion(Base):
+    """A family group conference as offered, or held: the conference as known at T is its
+    newest version recorded by T."""
+
+    __tablename__ = "foster_care_conference_version"
+
+    conference_id: Mapped[UUID] = mapped_column(primary_key=True)
+    source_sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    foster_home_request_id: Mapped[UUID] = mapped_column(index=True)
+    region: Mapped[str] = mapped_column(Text)
+    municipality_number: Mapped[str] = mapped_column(Text)
+    child_key: Mapped[str] = mapped_column(Text, index=True)
+    offered_on: Mapped[date] = mapped_column(Date)
+    held_on: Mapped[date | None] = mapped_column(Date)
+    aims_to_recruit_home: Mapped[bool] = mapped_column(Boolean)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+
+
+class FosterCareBreachConfirmation(Base):
+    """A breach of the duty to assist for a foster-home request, confirmed by the county
+    governor or by Bufetat's own assessment."""
+
+    __tablename__ = "foster_care_breach_confirmation"
+
+    foster_home_request_id: Mapped[UUID] = mapped_column(primary_key=True)
+    source_sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    region: Mapped[str] = mapped_column(Text)
+    municipality_number: Mapped[str] = mapped_column(Text)
+    child_key: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+
+
+class FosterCarePlacement(Base):
+    """A child moving into a foster home. `region`/`municipality_number` are the placing
+    municipality's; its end, once recorded, is a row of `foster_care_placement_end`."""
+
+    __tablename__ = "foster_care_placement"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    foster_home_request_id: Mapped[UUID] = mapped_column(index=True)
+    foster_home_id: Mapped[UUID]
+    region: Mapped[str] = mapped_column(Text)
+    municipality_number: Mapped[str] = mapped_column(Text)
+    home_region: Mapped[str] = mapped_column(Text)
+    home_municipality_number: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    child_key: Mapped[str] = mapped_column(Text)
+    age_years: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[date] = mapped_column(Date, index=True)
+    far_from_home: Mapped[bool] = mapped_column(Boolean)
+    desired_start_date: Mapped[date] = mapped_column(Date)
+    placement_number: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+    source_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class FosterCarePlacementEnd(Base):
+    __tablename__ = "foster_care_placement_end"
+
+    placement_id: Mapped[UUID] = mapped_column(primary_key=True)
+    end_date: Mapped[date] = mapped_column(Date, index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+    source_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
 class RecordedEvent(Base):
     """Every event a projection applied, with the region and the days it bears on: what a
     KPI's revision is explained by ("events recorded since, counted by type")."""
