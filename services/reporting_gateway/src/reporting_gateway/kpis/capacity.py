@@ -22,12 +22,21 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    true,
     union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
 from reporting_gateway.kpis.catalogue import Definition, Shape, Target, TimeBase, Unit, register
+from reporting_gateway.kpis.measures import (
+    SHARE_COUNTS,
+    in_region,
+    known,
+    one_of,
+    oslo,
+    records,
+    share,
+    unique_children,
+)
 from reporting_gateway.projections.models import (
     CapacityBreachConfirmation,
     CapacityInstitution,
@@ -63,33 +72,13 @@ EXCLUDE_OSLO_CHILDREN = "exclude_oslo leaves out children from Oslo (county 03).
 EXCLUDE_OSLO_PLACES = "exclude_oslo leaves out institutions in Oslo (county 03)."
 
 
-def _known(recorded_at: Any, scope: Shape) -> ColumnElement[bool]:
-    return recorded_at <= scope.known_at if scope.knows else true()
-
-
-def _in_region(region: Any, scope: Shape) -> ColumnElement[bool]:
-    """The scope's region, inside each base (the planner cannot push it through DISTINCT
-    ON or a UNION); the repository filters by it again."""
-    return region == scope.region if scope.regional else true()
-
-
-def _one_of(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
-    # Not `in_()`: its list is expanded at each execution, and these statements are
-    # compiled once.
-    return or_(*(column == value for value in values))
-
-
-def _oslo(municipality_number: Any) -> ColumnElement[bool]:
-    return func.left(municipality_number, 2) == "03"
-
-
 def _category(ownership: Any, function: Any, contract_type: Any) -> ColumnElement[str]:
     """The three categories the occupancy targets are set for (S 1.1.1–1.1.3)."""
     return case(
         (and_(ownership == "state", function == "acute"), "state_acute"),
-        (and_(ownership == "state", _one_of(function, CARE_AND_TREATMENT)), "state_care_treatment"),
+        (and_(ownership == "state", one_of(function, CARE_AND_TREATMENT)), "state_care_treatment"),
         (
-            and_(_one_of(ownership, PRIVATE), contract_type == "purchase_guarantee"),
+            and_(one_of(ownership, PRIVATE), contract_type == "purchase_guarantee"),
             "purchase_guarantee",
         ),
         else_="other",
@@ -132,17 +121,17 @@ def _stays(scope: Shape, *, oslo_by: str = "child") -> Select[Any]:
             discharged_on.label("discharged_on"),
             case((discharged_on.is_not(None), discharge.end_reason)).label("end_reason"),
             cast(days, Integer).label("days"),
-            func.coalesce(_oslo(municipality), False).label("oslo"),
+            func.coalesce(oslo(municipality), False).label("oslo"),
         )
         .select_from(stay)
         .outerjoin(
             discharge,
-            and_(discharge.stay_id == stay.id, _known(discharge.recorded_at, scope)),
+            and_(discharge.stay_id == stay.id, known(discharge.recorded_at, scope)),
         )
         .outerjoin(institution, institution.id == stay.institution_id)
         .where(
-            _known(stay.recorded_at, scope),
-            _in_region(stay.region, scope),
+            known(stay.recorded_at, scope),
+            in_region(stay.region, scope),
             stay.admitted_on <= scope.last,
         )
     )
@@ -154,31 +143,10 @@ def _contracts(scope: Shape) -> Select[Any]:
     return (
         select(version, CapacityInstitution.municipality_number)
         .outerjoin(CapacityInstitution, CapacityInstitution.id == version.institution_id)
-        .where(_known(version.recorded_at, scope), _in_region(version.region, scope))
+        .where(known(version.recorded_at, scope), in_region(version.region, scope))
         .order_by(version.contract_id, version.source_sequence.desc())
         .distinct(version.contract_id)
     )
-
-
-def _unique_children(b: Any) -> dict[str, Any]:
-    children = func.count(func.distinct(b.child_key))
-    return {"numerator": children, "n": children}
-
-
-def _records(b: Any) -> dict[str, Any]:
-    return {"numerator": func.count(b.id), "n": func.count(b.id)}
-
-
-def _share(b: Any, condition: Any) -> dict[str, Any]:
-    """Records meeting `condition` ÷ all records: a rate resting on counts."""
-    return {
-        "numerator": func.count(b.id).filter(condition),
-        "denominator": func.count(b.id),
-        "n": func.count(b.id),
-    }
-
-
-SHARE_COUNTS = ("numerator", "denominator", "n")
 
 
 def _open_at_end_of(stays: Any, scope: Shape) -> ColumnElement[bool]:
@@ -201,7 +169,7 @@ def _places_base(scope: Shape) -> Select[Any]:
         c.c.contract_type,
         _category(c.c.ownership, c.c.function, c.c.contract_type).label("category"),
         c.c.budgeted_places,
-        func.coalesce(_oslo(c.c.municipality_number), False).label("oslo"),
+        func.coalesce(oslo(c.c.municipality_number), False).label("oslo"),
     ).where(c.c.valid_from <= scope.on, or_(c.c.valid_to.is_(None), c.c.valid_to >= scope.on))
 
 
@@ -252,7 +220,7 @@ def _occupancy_base(scope: Shape) -> Select[Any]:
         c.c.function,
         c.c.contract_type,
         _category(c.c.ownership, c.c.function, c.c.contract_type).label("category"),
-        func.coalesce(_oslo(c.c.municipality_number), False).label("oslo"),
+        func.coalesce(oslo(c.c.municipality_number), False).label("oslo"),
         literal(0).label("occupied_days"),
         cast(c.c.budgeted_places * contract_days, Integer).label("budgeted_days"),
     ).where(c.c.contract_type != "single_purchase")
@@ -335,7 +303,7 @@ register(
         dimensions=STAY_DIMENSIONS,
         sources=STAY_EVENTS,
         base=_stays_in_period,
-        measures=_unique_children,
+        measures=unique_children,
     )
 )
 
@@ -356,14 +324,14 @@ register(
         dimensions=STAY_DIMENSIONS,
         sources=STAY_EVENTS,
         base=_stays_open_at_end_of_date,
-        measures=_unique_children,
+        measures=unique_children,
     )
 )
 
 
 def _private_stays_in_period(scope: Shape) -> Select[Any]:
     s = _stays(scope).subquery()
-    return select(s).where(s.c.days > 0, _one_of(s.c.ownership, PRIVATE))
+    return select(s).where(s.c.days > 0, one_of(s.c.ownership, PRIVATE))
 
 
 register(
@@ -413,7 +381,7 @@ register(
         dimensions=("function", "ownership"),
         sources=STAY_EVENTS,
         base=_stays_started,
-        measures=lambda b: _share(b, b.contract_type == "single_purchase"),
+        measures=lambda b: share(b, b.contract_type == "single_purchase"),
         counts=SHARE_COUNTS,
     )
 )
@@ -435,7 +403,7 @@ register(
         dimensions=("ownership", "contract_type"),
         sources=STAY_EVENTS,
         base=_acute_stays_ended,
-        measures=lambda b: _share(
+        measures=lambda b: share(
             b, func.greatest(b.discharged_on - b.admitted_on, 1) <= ACUTE_STAY_DAYS
         ),
         counts=SHARE_COUNTS,
@@ -455,7 +423,7 @@ register(
         dimensions=STAY_DIMENSIONS,
         sources=STAY_EVENTS,
         base=_stays_ended,
-        measures=lambda b: _share(b, b.end_reason == "unintended"),
+        measures=lambda b: share(b, b.end_reason == "unintended"),
         counts=SHARE_COUNTS,
         target=Target("falling", "falling: below the same period a year earlier"),
     )
@@ -472,7 +440,7 @@ register(
         dimensions=STAY_DIMENSIONS,
         sources=STAY_EVENTS,
         base=_stays_started,
-        measures=_records,
+        measures=records,
     )
 )
 
@@ -494,7 +462,7 @@ register(
         dimensions=("function", "ownership"),
         sources=STAY_EVENTS,
         base=_under_13,
-        measures=_unique_children,
+        measures=unique_children,
         target=Target("falling", "fewer than the same period a year earlier"),
     )
 )
@@ -508,7 +476,7 @@ def _living_alone(scope: Shape) -> Select[Any]:
     version = CapacitySingleChildDecisionVersion
     decisions = (
         select(version)
-        .where(_known(version.recorded_at, scope))
+        .where(known(version.recorded_at, scope))
         .order_by(version.decision_id, version.source_sequence.desc())
         .distinct(version.decision_id)
         .subquery()
@@ -552,7 +520,7 @@ register(
         sources=STAY_EVENTS + DECISION_EVENTS,
         base=_living_alone,
         measures=lambda b: {
-            **_unique_children(b),
+            **unique_children(b),
             "lacking_decision": func.count(func.distinct(b.child_key)).filter(~b.has_decision),
             "review_overdue": func.count(func.distinct(b.child_key)).filter(
                 b.has_decision, ~b.reviewed_in_time
@@ -580,7 +548,7 @@ def _requests(scope: Shape) -> Any:
         .where(
             offer.placement_request_id == request.id,
             offer.offered_at <= request.deadline_at,
-            _known(offer.recorded_at, scope),
+            known(offer.recorded_at, scope),
         )
         .exists()
     )
@@ -588,7 +556,7 @@ def _requests(scope: Shape) -> Any:
         select(confirmation.source)
         .where(
             confirmation.placement_request_id == request.id,
-            _known(confirmation.recorded_at, scope),
+            known(confirmation.recorded_at, scope),
         )
         .exists()
     )
@@ -597,7 +565,7 @@ def _requests(scope: Shape) -> Any:
         .where(
             closure.placement_request_id == request.id,
             closure.closed_at <= request.deadline_at,
-            _known(closure.recorded_at, scope),
+            known(closure.recorded_at, scope),
         )
         .exists()
     )
@@ -614,11 +582,11 @@ def _requests(scope: Shape) -> Any:
             timely.label("offered_in_time"),
             confirmed.label("confirmed"),
             closed_in_time.label("closed_in_time"),
-            _oslo(request.municipality_number).label("oslo"),
+            oslo(request.municipality_number).label("oslo"),
         )
         .where(
-            _known(request.recorded_at, scope),
-            _in_region(request.region, scope),
+            known(request.recorded_at, scope),
+            in_region(request.region, scope),
             request.duty_to_assist,
             request.deadline_at.is_not(None),
         )
@@ -654,7 +622,7 @@ register(
         dimensions=("function",),
         sources=REQUEST_EVENTS,
         base=_acute_requests,
-        measures=lambda b: _share(b, b.offered_in_time),
+        measures=lambda b: share(b, b.offered_in_time),
         counts=SHARE_COUNTS,
         target=Target("at_least", "100 % (S 1.3.2)", 1.0),
     )
@@ -667,7 +635,7 @@ def _foster_home_breaches(scope: Shape) -> Select[Any]:
     confirmation = FosterCareBreachConfirmation
     first = (
         select(confirmation)
-        .where(_known(confirmation.recorded_at, scope), _in_region(confirmation.region, scope))
+        .where(known(confirmation.recorded_at, scope), in_region(confirmation.region, scope))
         .order_by(
             confirmation.foster_home_request_id,
             confirmation.confirmed_at,
@@ -683,7 +651,7 @@ def _foster_home_breaches(scope: Shape) -> Select[Any]:
         literal("foster_home", Text).label("kind"),
         cast(null(), Text).label("urgency"),  # an institution's: no foster home has one
         cast(null(), Text).label("function"),
-        _oslo(first.c.municipality_number).label("oslo"),
+        oslo(first.c.municipality_number).label("oslo"),
     ).where(_oslo_day(first.c.confirmed_at).between(scope.first, scope.last))
 
 
@@ -716,7 +684,7 @@ register(
         dimensions=("kind", "urgency", "function"),
         sources=REQUEST_EVENTS + FOSTER_HOME_BREACH_EVENTS,
         base=_breaches,
-        measures=lambda b: {**_records(b), "children": _unique_children(b)["n"]},
+        measures=lambda b: {**records(b), "children": unique_children(b)["n"]},
         counts=("numerator", "n", "children"),
         extras=("children",),
         target=Target("zero", "0"),

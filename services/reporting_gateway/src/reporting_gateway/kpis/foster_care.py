@@ -33,16 +33,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from reporting_gateway.kpis.capacity import (
-    SHARE_COUNTS,
-    _in_region,
-    _known,
-    _oslo,
-    _records,
-    _share,
-    _unique_children,
-)
 from reporting_gateway.kpis.catalogue import Definition, Shape, Target, TimeBase, Unit, register
+from reporting_gateway.kpis.measures import (
+    SHARE_COUNTS,
+    in_region,
+    known,
+    oslo,
+    records,
+    share,
+    unique_children,
+)
 from reporting_gateway.projections.models import (
     FosterCareConferenceVersion,
     FosterCareHome,
@@ -106,7 +106,7 @@ def _age_group(age_years: Any) -> ColumnElement[Any]:
 
 
 def _oslo_flag(municipality_number: Any) -> ColumnElement[bool]:
-    return func.coalesce(_oslo(municipality_number), False)
+    return func.coalesce(oslo(municipality_number), False)
 
 
 # requests and the waiting list --------------------------------------------------------------
@@ -120,14 +120,14 @@ def _requests(scope: Shape) -> Any:
     withdrawal = FosterCareRequestWithdrawal
     placed_on = (
         select(func.min(placement.start_date))
-        .where(placement.foster_home_request_id == request.id, _known(placement.recorded_at, scope))
+        .where(placement.foster_home_request_id == request.id, known(placement.recorded_at, scope))
         .scalar_subquery()
     )
     withdrawn_on = (
         select(withdrawal.withdrawn_on)
         .where(
             withdrawal.foster_home_request_id == request.id,
-            _known(withdrawal.recorded_at, scope),
+            known(withdrawal.recorded_at, scope),
         )
         .scalar_subquery()
     )
@@ -143,7 +143,7 @@ def _requests(scope: Shape) -> Any:
             func.least(placed_on, withdrawn_on).label("ended_on"),  # LEAST skips nulls
             _oslo_flag(request.municipality_number).label("oslo"),
         )
-        .where(_known(request.recorded_at, scope), _in_region(request.region, scope))
+        .where(known(request.recorded_at, scope), in_region(request.region, scope))
         .subquery()
     )
 
@@ -181,7 +181,7 @@ register(
         dimensions=CHILD_DIMENSIONS,
         sources=WAITING_EVENTS,
         base=_waiting,
-        measures=_unique_children,
+        measures=unique_children,
         target=Target("falling", "fewer than a year earlier (S 1.5.1)"),
     )
 )
@@ -287,7 +287,7 @@ register(
         dimensions=CHILD_DIMENSIONS,
         sources=REQUEST_EVENTS[:1],
         base=_requests_received,
-        measures=lambda b: {**_records(b), "children": _unique_children(b)["n"]},
+        measures=lambda b: {**records(b), "children": unique_children(b)["n"]},
         counts=("numerator", "n", "children"),
         extras=("children",),
     )
@@ -310,8 +310,8 @@ def _stage_entries(scope: Shape) -> Select[Any]:
         cast(null(), Text).label("withdrawal_reason"),
         _oslo_flag(home.municipality_number).label("oslo"),
     ).where(
-        _known(home.recorded_at, scope),
-        _in_region(home.region, scope),
+        known(home.recorded_at, scope),
+        in_region(home.region, scope),
         home.inquiry_on.between(scope.first, scope.last),
     )
     entered = select(
@@ -323,8 +323,8 @@ def _stage_entries(scope: Shape) -> Select[Any]:
         stage.withdrawal_reason,
         _oslo_flag(stage.municipality_number).label("oslo"),
     ).where(
-        _known(stage.recorded_at, scope),
-        _in_region(stage.region, scope),
+        known(stage.recorded_at, scope),
+        in_region(stage.region, scope),
         stage.entered_on.between(scope.first, scope.last),
     )
     return select(union_all(registered, entered).subquery())
@@ -394,10 +394,10 @@ def _placements(scope: Shape) -> Any:
             _oslo_flag(placement.municipality_number).label("oslo"),
         )
         .select_from(placement)
-        .outerjoin(end, and_(end.placement_id == placement.id, _known(end.recorded_at, scope)))
+        .outerjoin(end, and_(end.placement_id == placement.id, known(end.recorded_at, scope)))
         .where(
-            _known(placement.recorded_at, scope),
-            _in_region(placement.region, scope),
+            known(placement.recorded_at, scope),
+            in_region(placement.region, scope),
             placement.start_date <= scope.last,
         )
         .subquery()
@@ -428,7 +428,7 @@ register(
         dimensions=CHILD_DIMENSIONS,
         sources=STARTED_EVENTS,
         base=_placements_started,
-        measures=lambda b: _share(b, b.kind == "kinship"),
+        measures=lambda b: share(b, b.kind == "kinship"),
         counts=SHARE_COUNTS,
         target=Target("rising", "rising: above the same period a year earlier"),
     )
@@ -446,7 +446,7 @@ register(
         dimensions=PLACEMENT_DIMENSIONS,
         sources=ENDED_EVENTS,
         base=_placements_ended,
-        measures=lambda b: _share(b, b.end_reason == "breakdown"),
+        measures=lambda b: share(b, b.end_reason == "breakdown"),
         counts=SHARE_COUNTS,
         target=Target("falling", "falling: below the same period a year earlier"),
     )
@@ -465,7 +465,7 @@ register(
         dimensions=PLACEMENT_DIMENSIONS,
         sources=STARTED_EVENTS,
         base=_placements_started,
-        measures=lambda b: _share(b, b.far_from_home),
+        measures=lambda b: share(b, b.far_from_home),
         counts=SHARE_COUNTS,
         target=Target("falling", "falling: below the same period a year earlier"),
     )
@@ -484,14 +484,14 @@ def _conferences(scope: Shape) -> Select[Any]:
     # (offered, or held). Every region's: a child's first conference may be in another.
     c = (
         select(version)
-        .where(_known(version.recorded_at, scope))
+        .where(known(version.recorded_at, scope))
         .order_by(version.conference_id, version.source_sequence.desc())
         .distinct(version.conference_id)
         .subquery()
     )
     age = (
         select(request.age_years)
-        .where(request.id == c.c.foster_home_request_id, _known(request.recorded_at, scope))
+        .where(request.id == c.c.foster_home_request_id, known(request.recorded_at, scope))
         .scalar_subquery()
     )
     rank = func.row_number().over(
@@ -518,7 +518,7 @@ def _conferences(scope: Shape) -> Select[Any]:
         _oslo_flag(ranked.c.municipality_number).label("oslo"),
         offered.label("offered"),
         first.label("first_recruiting"),
-    ).where(_in_region(ranked.c.region, scope), or_(offered, first))
+    ).where(in_region(ranked.c.region, scope), or_(offered, first))
 
 
 register(
