@@ -11,9 +11,13 @@ machine's speed drifts by a third from minute to minute; then open loop at half 
 throughput (how fast it answers under load it can carry). Beside each, the server's CPU time
 per answer.
 
-Then the gateway's part (benchmarks/gateway.py; `--only capacity` or `--only gateway` runs
-one): KPIs, write -> read model freshness and replay over national years of capacity
-events. Results go to bench-results/gateway.json.
+Then the gateway's part (benchmarks/gateway.py): KPIs, write -> read model freshness and
+replay over national years of capacity events. Results go to bench-results/gateway.json.
+
+Then foster_care's part (benchmarks/foster_care.py): the waiting list as of a past date and
+a request's candidates over 5 000 requests and 2 000 foster homes. Results go to
+bench-results/foster_care.json. `--only capacity`, `--only gateway` or `--only foster_care`
+runs one part.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from devstack.databases import database_url, ensure_database, migrate
 from devstack.nats import EmbeddedNats
 from devstack.ports import free_port
 from devstack.postgres import EmbeddedPostgres
-from devstack.services import CAPACITY, GATEWAY, REPO_ROOT
+from devstack.services import CAPACITY, REPO_ROOT, SERVICES, Service
 from reporting_gateway.auth.issuer import LocalIssuer, generate_signing_key
 
 ISSUER = "http://bench.issuer"
@@ -98,7 +102,7 @@ def command(app: str, port: int, checkout: Path | None = None) -> list[str]:
         if (checkout / "libs/common/src/common/serve.py").exists():
             return [python, "-m", "common.serve", app, "--host", "127.0.0.1", "--port", str(port)]
         return [python, *_uvicorn(app, port, factory=True)]
-    for service in (CAPACITY, GATEWAY):
+    for service in SERVICES:
         if app == service.app_factory:
             return service.command(port)
     return [sys.executable, *_uvicorn(app, port, factory=False)]
@@ -120,6 +124,54 @@ def _uvicorn(app: str, port: int, *, factory: bool) -> list[str]:
         "--http",
         "httptools",
     ]
+
+
+async def migrated(server: str, service: Service) -> str:
+    """`service`'s database beside the server `server` names, made by its Alembic
+    migrations: its URL."""
+    await ensure_database(server, service.name)
+    url = database_url(server, service.name)
+    await asyncio.to_thread(migrate, service, url)
+    return url
+
+
+def local_issuer(root: Path) -> tuple[LocalIssuer, str]:
+    """An issuer of this run's tokens for the local clients (deploy/local/clients.toml),
+    its signing key under `root`; and the file:// URL of its keys (a server's
+    AUTH_JWKS_URL)."""
+    key_file = root / "key.pem"
+    generate_signing_key(key_file)
+    issuer = LocalIssuer.from_files(
+        key_file, REPO_ROOT / "deploy/local/clients.toml", ISSUER, AUDIENCE
+    )
+    jwks = root / "jwks.json"
+    jwks.write_bytes(orjson.dumps(issuer.jwks))
+    return issuer, f"file://{jwks}"
+
+
+def bearer(issuer: LocalIssuer, client_id: str = "national-admin") -> dict[str, str]:
+    """The Authorization header of a local client, with every scope it has."""
+    token = issuer.issue(client_id, f"{client_id}-local")["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def service_env(database: str, nats_url: str, jwks_url: str) -> dict[str, str]:
+    """A domain service's settings in a bench run: its database, this run's NATS and
+    issuer, a pool of 20 for 32 clients."""
+    key = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    return {
+        "DATABASE_URL": database,
+        "NATS_URL": nats_url,
+        "AUTH_ISSUER": ISSUER,
+        "AUTH_AUDIENCE": AUDIENCE,
+        "AUTH_JWKS_URL": jwks_url,
+        "PII_ENCRYPTION_KEY": key,
+        "PII_HASH_KEY": key,
+        "DATABASE_POOL_SIZE": "20",
+        "DATABASE_MAX_OVERFLOW": "0",
+        "LOG_LEVEL": "INFO",
+        "ENVIRONMENT": "local",
+    }
 
 
 async def seed_institutions(url: str, count: int) -> None:
@@ -388,34 +440,12 @@ async def main(
     try:
         server = postgres.start()
         nats_url = nats.start()
-        await ensure_database(server, "capacity")
-        capacity_db = database_url(server, "capacity")
-        await asyncio.to_thread(migrate, CAPACITY, capacity_db)
+        capacity_db = await migrated(server, CAPACITY)
         await seed_institutions(capacity_db, institutions)
 
-        key_file = root / "key.pem"
-        generate_signing_key(key_file)
-        issuer = LocalIssuer.from_files(
-            key_file, REPO_ROOT / "deploy/local/clients.toml", ISSUER, AUDIENCE
-        )
-        jwks = root / "jwks.json"
-        jwks.write_bytes(orjson.dumps(issuer.jwks))
-        token = issuer.issue("national-admin", "national-admin-local")["access_token"]
-        auth = {"Authorization": f"Bearer {token}"}
-        key = base64.urlsafe_b64encode(os.urandom(32)).decode()
-        env = {
-            "DATABASE_URL": capacity_db,
-            "NATS_URL": nats_url,
-            "AUTH_ISSUER": ISSUER,
-            "AUTH_AUDIENCE": AUDIENCE,
-            "AUTH_JWKS_URL": f"file://{jwks}",
-            "PII_ENCRYPTION_KEY": key,
-            "PII_HASH_KEY": key,
-            "DATABASE_POOL_SIZE": "20",
-            "DATABASE_MAX_OVERFLOW": "0",
-            "LOG_LEVEL": "INFO",
-            "ENVIRONMENT": "local",
-        }
+        issuer, jwks_url = local_issuer(root)
+        auth = bearer(issuer)
+        env = service_env(capacity_db, nats_url, jwks_url)
 
         # Every server up at once (an idle one costs nothing), so rounds can interleave.
         bare_port, port, uncached_port = free_port(), free_port(), free_port()
@@ -618,13 +648,15 @@ if __name__ == "__main__":
         "--profile",
         action="store_true",
         help="sample the capacity server with py-spy into bench-results/ (with the gateway's "
-        "part: the gateway under KPI load, and a replay)",
+        "part: the gateway under KPI load, and a replay; with foster_care's: foster_care "
+        "under load)",
     )
     parser.add_argument(
         "--only",
-        choices=("capacity", "gateway"),
-        help="run one part: capacity's write and candidates paths, or the gateway's KPIs, "
-        "freshness and replay over national years (benchmarks/gateway.py); default both",
+        choices=("capacity", "gateway", "foster_care"),
+        help="run one part: capacity's write and candidates paths, the gateway's KPIs, "
+        "freshness and replay over national years (benchmarks/gateway.py), or foster_care's "
+        "waiting list and candidates (benchmarks/foster_care.py); default all three",
     )
     gateway = parser.add_argument_group("the gateway's part")
     gateway.add_argument(
@@ -651,6 +683,26 @@ if __name__ == "__main__":
         default=[],
         metavar="NAME=VALUE",
         help="a setting of the gateway's process (e.g. DATABASE_POOL_SIZE=10), to try one",
+    )
+    foster_care = parser.add_argument_group("foster_care's part")
+    foster_care.add_argument(
+        "--foster-care-seconds", type=float, default=3.0, help="per round and endpoint"
+    )
+    foster_care.add_argument(
+        "--foster-care-rounds",
+        type=int,
+        default=3,
+        help="interleaved rounds, closed loop and at half load (the median kept)",
+    )
+    foster_care.add_argument("--homes", type=int, default=2000, help="foster homes seeded")
+    foster_care.add_argument(
+        "--requests", type=int, default=5000, help="foster-home requests seeded"
+    )
+    foster_care.add_argument(
+        "--explain",
+        action="store_true",
+        help="also print EXPLAIN ANALYZE of the waiting list's and the candidates' queries "
+        "on the seeded data",
     )
     args = parser.parse_args()
     try:
@@ -684,6 +736,20 @@ if __name__ == "__main__":
                 write_seconds=args.write_seconds,
                 profiling=args.profile,
                 gateway_env=dict(setting.split("=", 1) for setting in args.gateway_env),
+            )
+        )
+    if args.only in (None, "foster_care"):
+        from benchmarks import foster_care as foster_care_part  # imports this module by name
+
+        status |= asyncio.run(
+            foster_care_part.main(
+                seconds=args.foster_care_seconds,
+                rounds=args.foster_care_rounds,
+                clients=args.clients,
+                homes=args.homes,
+                requests=args.requests,
+                explain=args.explain,
+                profiling=args.profile,
             )
         )
     sys.exit(status)
