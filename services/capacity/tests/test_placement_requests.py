@@ -214,8 +214,8 @@ async def test_every_read_and_write_is_audited(api, capacity, admin, environment
     rows = await fetch(
         await environment.database(CAPACITY),
         "SELECT action, client_id, subject, trace_id FROM audit_event "
-        "WHERE resource_type = 'placement_request' AND resource_id = $1 "
-        "ORDER BY at",
+        "WHERE resource_type = 'placement_request' "
+        "AND (resource_id = $1 OR $1 = ANY(resource_ids)) ORDER BY at",
         created["id"],
     )
     assert [row["action"] for row in rows] == ["create", "read", "list"]

@@ -178,6 +178,29 @@ def drop_audit_outcome() -> None:
     op.drop_column("audit_event", "outcome")
 
 
+def add_audit_listed_records() -> None:
+    """Version 3 of the platform tables: a list's answer is one audit entry naming every
+    record it showed (fifty rows per page cost a page's answer two-thirds of its time)."""
+    op.add_column(
+        "audit_event",
+        sa.Column(
+            "resource_ids",
+            postgresql.ARRAY(sa.Text()),
+            nullable=True,
+            comment="A list's answer: every record it showed, in one entry (who saw record X: "
+            "resource_id = X or X = ANY(resource_ids))",
+        ),
+    )
+    op.create_index(
+        "ix_audit_event_resource_ids", "audit_event", ["resource_ids"], postgresql_using="gin"
+    )
+
+
+def drop_audit_listed_records() -> None:
+    op.drop_index("ix_audit_event_resource_ids", table_name="audit_event")
+    op.drop_column("audit_event", "resource_ids")
+
+
 def drop_platform_tables() -> None:
     for table in ("audit_event", "idempotency_key", "dead_letter", "inbox"):
         op.drop_table(table)

@@ -18,7 +18,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from common.db import new_metadata
 
@@ -106,6 +106,13 @@ audit_event = Table(
     Column("resource_id", Text),
     Column("purpose", Text),
     Column("trace_id", Text),
+    Column(
+        "resource_ids",
+        ARRAY(Text),
+        comment="A list's answer: every record it showed, in one entry (who saw record X: "
+        "resource_id = X or X = ANY(resource_ids))",
+    ),
     Index("ix_audit_event_resource", "resource_type", "resource_id"),
     Index("ix_audit_event_at", "at"),
+    Index("ix_audit_event_resource_ids", "resource_ids", postgresql_using="gin"),
 )

@@ -179,11 +179,12 @@ class UnitOfWork:
         purpose: str | None = None,
         *,
         outcome: Outcome = "granted",
+        listed: Sequence[UUID] = (),
     ) -> None:
         """Record who touched (or tried to touch) which child-level record. A granted access
         is written with the unit's change; a denied one (`forbidden`, `not_found`) even
         though the unit is rolled back, so the trail shows who tried to see what they may
-        not."""
+        not. A list's answer is one entry naming every record it showed (`listed`)."""
         actor = self.actor
         entry = {
             "id": new_id(),
@@ -195,6 +196,7 @@ class UnitOfWork:
             "resource_id": str(resource_id) if resource_id is not None else None,
             "purpose": purpose,
             "trace_id": current_trace_id(),
+            "resource_ids": [str(record) for record in listed] if listed else None,
         }
         if outcome != "granted":
             self._denials.append(entry)

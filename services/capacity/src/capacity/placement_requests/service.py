@@ -270,8 +270,7 @@ async def list_placement_requests(
         urgency=urgency,
         function=function,
     )
-    for placement_request in window.items:
-        uow.audit("list", RESOURCE, placement_request.id)
+    uow.audit("list", RESOURCE, listed=[row.id for row in window.items])
     confirmations = await BreachConfirmationRepository(uow).list_of(
         [placement_request.id for placement_request in window.items]
     )

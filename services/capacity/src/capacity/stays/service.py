@@ -299,8 +299,7 @@ async def list_stays(
         institution_id=institution_id,
         open_only=open_only,
     )
-    for stay in window.items:
-        uow.audit("list", RESOURCE, stay.id)
+    uow.audit("list", RESOURCE, listed=[row.id for row in window.items])
     decisions = await SingleChildDecisionRepository(uow).list_of([s.id for s in window.items])
     return window.map(lambda stay: _view(stay, decisions.get(stay.id, []), vault))
 

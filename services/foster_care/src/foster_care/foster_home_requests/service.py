@@ -309,8 +309,7 @@ async def list_foster_home_requests(
     window = await FosterHomeRequestRepository(uow).list(
         page, status=status, region=region, municipality_number=municipality_number
     )
-    for request in window.items:
-        uow.audit("list", RESOURCE, request.id)
+    uow.audit("list", RESOURCE, listed=[row.id for row in window.items])
     confirmations = await BreachConfirmationRepository(uow).list_of(
         [request.id for request in window.items]
     )
@@ -905,8 +904,7 @@ async def list_waiting(
         )
         for row in rows[: page.limit]
     ]
-    for item in items:
-        uow.audit("list", RESOURCE, item.request_id, purpose="waiting list")
+    uow.audit("list", RESOURCE, purpose="waiting list", listed=[i.request_id for i in items])
     return WaitingList(as_of=as_of, items=items, next_cursor=page.next_cursor(len(rows)))
 
 

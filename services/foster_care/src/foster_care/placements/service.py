@@ -190,8 +190,7 @@ async def list_placements(
         foster_home_id=foster_home_id,
         current=current,
     )
-    for placement in window.items:
-        uow.audit("list", RESOURCE, placement.id)
+    uow.audit("list", RESOURCE, listed=[row.id for row in window.items])
     return window.map(_view)
 
 
