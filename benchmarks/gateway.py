@@ -256,7 +256,10 @@ async def caught_up(base: str, headers: dict[str, str], patience: float = 300.0)
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=10) as client:
         while time.perf_counter() - started < patience:
             items = (await client.get("/v1/freshness")).json()["items"]
-            if all(item["behind"] == 0 and item["stream_last_sequence"] for item in items):
+            # Every stream applied to its end (foster_care's is empty here; capacity's not).
+            if all(item["behind"] == 0 for item in items) and any(
+                item["stream_last_sequence"] for item in items
+            ):
                 return time.perf_counter() - started
             await asyncio.sleep(0.1)
     raise RuntimeError(f"the gateway did not catch up in {patience:.0f} s; see gateway.log")
