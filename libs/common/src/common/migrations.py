@@ -192,7 +192,11 @@ def add_audit_listed_records() -> None:
         ),
     )
     op.create_index(
-        "ix_audit_event_resource_ids", "audit_event", ["resource_ids"], postgresql_using="gin"
+        "ix_audit_event_resource_ids",
+        "audit_event",
+        ["resource_ids"],
+        postgresql_using="gin",
+        postgresql_where=sa.text("resource_ids IS NOT NULL"),
     )
 
 

@@ -114,5 +114,11 @@ audit_event = Table(
     ),
     Index("ix_audit_event_resource", "resource_type", "resource_id"),
     Index("ix_audit_event_at", "at"),
-    Index("ix_audit_event_resource_ids", "resource_ids", postgresql_using="gin"),
+    # Partial: only a list's entries have them, and a GIN index keeps an entry for a null.
+    Index(
+        "ix_audit_event_resource_ids",
+        "resource_ids",
+        postgresql_using="gin",
+        postgresql_where=text("resource_ids IS NOT NULL"),
+    ),
 )
