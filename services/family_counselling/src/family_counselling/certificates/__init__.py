@@ -1,0 +1,2 @@
+"""Mediation certificates (meklingsattest): issued after an attended mediation session,
+checked by number."""

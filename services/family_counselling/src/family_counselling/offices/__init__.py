@@ -1,0 +1,1 @@
+"""Family counselling offices (state and church-run), their capacity and mediation slots."""
