@@ -1,7 +1,7 @@
-"""Input as an attacker or a broken integration would send it, to capacity and foster_care
-served as in production (each in its own process, on real PostgreSQL and NATS): no answer is
-a 5xx, every refusal is problem+json, the connection stays usable, and the log holds no
-traceback.
+"""Input as an attacker or a broken integration would send it, to capacity (and foster_care
+and family_counselling) served as in production (each in its own process, on real
+PostgreSQL and NATS): no answer is a 5xx, every refusal is problem+json, the connection
+stays usable, and the log holds no traceback.
 
 Every field of every request body in the OpenAPI gets every hostile value of its kind: text
 PostgreSQL or UTF-8 cannot hold (NUL, lone surrogates), instants and dates at the edges of
@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from devstack.services import CAPACITY, FOSTER_CARE
+from devstack.services import CAPACITY, FAMILY_COUNSELLING, FOSTER_CARE
 from devstack.testing import ISSUER, ServedService
 
 from .helpers import institution_body, placement_request_body
@@ -176,18 +176,9 @@ async def ids(served, auth) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-async def served_foster_care(environment):
-    service = ServedService(FOSTER_CARE, await environment.settings_env(FOSTER_CARE)).start()
-    yield service
-    service.stop()
-
-
-@pytest.fixture(scope="module")
-async def foster_care_ids(served_foster_care, auth) -> dict[str, str]:
+async def seed_foster_care(url: str, admin: dict[str, str]) -> dict[str, str]:
     """A home, a request with a pending proposal, a conference, and a placement."""
-    admin = auth("national-admin")
-    async with httpx.AsyncClient(base_url=served_foster_care.url, headers=admin) as client:
+    async with httpx.AsyncClient(base_url=url, headers=admin) as client:
 
         async def post(path: str, body: dict[str, Any], status: int = 201) -> dict[str, Any]:
             response = await client.post(path, json=body)
@@ -258,6 +249,74 @@ async def foster_care_ids(served_foster_care, auth) -> dict[str, str]:
     }
 
 
+async def seed_family_counselling(url: str, admin: dict[str, str]) -> dict[str, str]:
+    """An office with a slot, a mediation case with an attended session, and a certificate."""
+    async with httpx.AsyncClient(base_url=url, headers=admin) as client:
+
+        async def post(path: str, body: dict[str, Any] | None, status: int = 201) -> Any:
+            response = await client.post(path, json=body)
+            assert response.status_code == status, response.text
+            return response.json()
+
+        office = await post(
+            "/v1/offices",
+            {
+                "name": "Familievernkontoret",
+                "municipality_number": "4601",
+                "ownership": "state",
+                "therapist_hours_per_week": 100,
+            },
+        )
+        slot = await post(
+            f"/v1/offices/{office['id']}/mediation-slots",
+            {"starts_at": (datetime.now(UTC) + timedelta(days=30)).isoformat()},
+        )
+        case = await post(
+            "/v1/cases",
+            {
+                "office_id": office["id"],
+                "case_type": "mediation",
+                "referral_received_at": "2024-01-02T10:00:00Z",
+                "children": [{"age": 9}],
+                "mediation_reason": "separation",
+            },
+        )
+        appointment = await post(
+            f"/v1/cases/{case['id']}/appointments",
+            {"scheduled_at": "2024-01-10T10:00:00Z", "kind": "mediation"},
+        )
+        await post(
+            f"/v1/appointments/{appointment['id']}/outcome",
+            {"outcome": "attended", "recorded_at": "2024-01-10T11:00:00Z"},
+            200,
+        )
+        certificate = await post(f"/v1/cases/{case['id']}/mediation-certificate", None)
+        pending = await post(
+            f"/v1/cases/{case['id']}/appointments",
+            {"scheduled_at": "2024-01-20T10:00:00Z", "kind": "mediation"},
+        )
+    return {
+        "event_type": "family_counselling.case.opened.v1",
+        "office_id": office["id"],
+        "case_id": case["id"],
+        "appointment_id": pending["id"],
+        "slot_id": slot["id"],
+        "number": certificate["certificate_number"],
+    }
+
+
+SEEDERS = {FOSTER_CARE: seed_foster_care, FAMILY_COUNSELLING: seed_family_counselling}
+
+
+@pytest.fixture(scope="module", params=list(SEEDERS), ids=lambda service: service.name)
+async def other_service(request, environment, auth):
+    """foster_care and family_counselling served, with real resources of each."""
+    service = ServedService(request.param, await environment.settings_env(request.param)).start()
+    ids = await SEEDERS[request.param](service.url, auth("national-admin"))
+    yield service, ids
+    service.stop()
+
+
 def assert_answered(response: httpx.Response, what: str) -> None:
     assert response.status_code < 500, (what, response.status_code, response.text[:500])
     if response.status_code >= 400:
@@ -304,10 +363,8 @@ async def test_no_field_of_any_body_takes_the_service_down(served, ids, auth):
     await every_body_field(served, ids, auth("national-admin"))
 
 
-async def test_no_field_of_any_body_takes_foster_care_down(
-    served_foster_care, foster_care_ids, auth
-):
-    await every_body_field(served_foster_care, foster_care_ids, auth("national-admin"))
+async def test_no_field_of_any_body_takes_another_service_down(other_service, auth):
+    await every_body_field(*other_service, auth("national-admin"))
 
 
 @pytest.mark.parametrize(
@@ -501,8 +558,8 @@ async def every_parameter(served: ServedService, ids: dict[str, str], admin: dic
     assert "Traceback" not in served.log_path.read_text()
 
 
-async def test_no_parameter_takes_foster_care_down(served_foster_care, foster_care_ids, auth):
-    await every_parameter(served_foster_care, foster_care_ids, auth("national-admin"))
+async def test_no_parameter_takes_another_service_down(other_service, auth):
+    await every_parameter(*other_service, auth("national-admin"))
 
 
 async def test_no_query_path_or_header_value_takes_the_service_down(served, ids, auth):

@@ -10,10 +10,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from devstack.services import CAPACITY, FOSTER_CARE
+from devstack.services import CAPACITY, FAMILY_COUNSELLING, FOSTER_CARE
 from devstack.testing import ServedService, fuzz
 
-SERVICES = (CAPACITY, FOSTER_CARE)
+SERVICES = (CAPACITY, FOSTER_CARE, FAMILY_COUNSELLING)
 
 
 @pytest.fixture(scope="module", params=SERVICES, ids=lambda service: service.name)

@@ -1,5 +1,5 @@
-"""The README's municipality flows (capacity, foster care) work, exactly as written, against
-running services."""
+"""The README's flows (capacity, foster care, family counselling) work, exactly as written,
+against running services."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from devstack.services import CAPACITY, FOSTER_CARE, GATEWAY, REPO_ROOT
+from devstack.services import CAPACITY, FAMILY_COUNSELLING, FOSTER_CARE, GATEWAY, REPO_ROOT
 from devstack.testing import ServedService
 
 README = REPO_ROOT / "README.md"
@@ -27,12 +27,16 @@ def readme_block(name: str) -> str:
 async def stack(environment, scratch_dir):
     capacity = ServedService(CAPACITY, await environment.settings_env(CAPACITY)).start()
     foster_care = ServedService(FOSTER_CARE, await environment.settings_env(FOSTER_CARE)).start()
+    family_counselling = ServedService(
+        FAMILY_COUNSELLING, await environment.settings_env(FAMILY_COUNSELLING)
+    ).start()
     gateway = ServedService(
         GATEWAY,
         await environment.settings_env(
             GATEWAY,
             capacity_url=capacity.url,
             foster_care_url=foster_care.url,
+            family_counselling_url=family_counselling.url,
             local_issuer_enabled="true",
             local_issuer_key_file=scratch_dir / "signing-key.pem",
             auth_jwks_url="",
@@ -40,6 +44,7 @@ async def stack(environment, scratch_dir):
     ).start()
     yield gateway
     gateway.stop()
+    family_counselling.stop()
     foster_care.stop()
     capacity.stop()
 
@@ -84,6 +89,26 @@ def test_the_foster_care_flow_in_the_readme_works(stack, issuer, scratch_dir):
         "False",
         "False",  # not waiting as of the day the child moved in
         "True",  # still waiting the day before
+    ]
+
+
+def test_the_family_counselling_flow_in_the_readme_works(stack, issuer, scratch_dir):
+    blocks = readme_block("flow") + readme_block("fc-flow") + readme_block("fv-flow")
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", blocks],
+        env={"BASE": stack.url, "PATH": "/usr/bin:/bin"},
+        cwd=scratch_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()[10:]  # after capacity's and foster care's flows
+    assert lines == [
+        "Mandatory mediation (separation); 2 children living at home; track B; waiting 10 days.",
+        "9",
+        "heard",
+        "valid",
     ]
 
 
