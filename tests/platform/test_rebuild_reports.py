@@ -1,13 +1,19 @@
 """`make rebuild-reports`: every stream replayed from its start into emptied read models
-gives every KPI as it was, while readers keep seeing the old figures until it is done."""
+gives every KPI as it was, while readers keep seeing the old figures until it is done.
+family_counselling's events are written onto its stream by hand (the service is not
+needed to prove the gateway's replay)."""
 
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from common.clock import OSLO
+from common.events import CloudEvent
+from common.messaging import StreamSpec
+from common.platform import Platform
 from devstack.services import CAPACITY, FOSTER_CARE, GATEWAY
 from devstack.testing import build_app, eventually, fetch, running
 from reporting_gateway.kpis.catalogue import CATALOGUE
@@ -212,6 +218,123 @@ async def fill_foster_care(foster_care, headers) -> None:
     )
 
 
+async def fill_family_counselling(platform: Platform) -> int:
+    """family_counselling's events as its service publishes them (written here by hand, onto
+    its stream): an office in Bergen (vest); a clinical case seen after a no-show; a
+    mediation seen, closed in track C with violence, an agreement and the child heard, and
+    reopened (waiting again); a clinical case rescheduled by the client, still waiting. All
+    in this Oslo year up to now. Returns how many events that makes."""
+    now = datetime.now(OSLO)
+    new_year = datetime(now.year, 1, 1, tzinfo=OSLO)
+
+    def moment(fraction: float) -> str:
+        return (new_year + (now - new_year) * fraction).isoformat()
+
+    office = {"office_id": str(uuid.uuid4()), "region": "vest"}
+    office_facts = {**office, "municipality_number": "4601"}
+    triage = {
+        "track": None,
+        "violence_between_adults": False,
+        "violence_towards_children": False,
+        "separate_mediation": False,
+        "one_parent_absent": False,
+    }
+
+    def case(case_type: str, referral: float) -> dict[str, Any]:
+        facts = {"case_id": str(uuid.uuid4()), **office_facts, "case_type": case_type}
+        return {**facts, "referral_received_at": moment(referral)}
+
+    def outcome(case: dict[str, Any], at: float, outcome: str, first: bool) -> dict[str, Any]:
+        return {
+            "appointment_id": str(uuid.uuid4()),
+            **{k: case[k] for k in ("case_id", "office_id", "region", "case_type")},
+            "kind": "therapy" if case["case_type"] == "clinical" else "mediation",
+            "scheduled_at": moment(at),
+            "outcome": outcome,
+            "recorded_at": moment(at),
+            "referral_received_at": case["referral_received_at"],
+            "first_attended": first,
+        }
+
+    def opened(case: dict[str, Any]) -> dict[str, Any]:
+        mediation = case["case_type"] == "mediation"
+        return {
+            **case,
+            **triage,
+            "track": "A" if mediation else None,
+            "mediation_reason": "separation" if mediation else None,
+            "children_ages": [9],
+            "children_at_home": 1,
+        }
+
+    seen, mediation, waiting = case("clinical", 0.05), case("mediation", 0.2), case("clinical", 0.6)
+    events: list[tuple[str, dict[str, Any], str]] = [
+        (
+            "office.registered",
+            {
+                **office_facts,
+                "name": "Familievernkontor",
+                "ownership": "state",
+                "therapist_hours_per_week": 300,
+            },
+            moment(0.01),
+        ),
+        ("case.opened", opened(seen), moment(0.05)),
+        ("appointment.outcome_recorded", outcome(seen, 0.08, "no_show", False), moment(0.08)),
+        ("appointment.outcome_recorded", outcome(seen, 0.10, "attended", True), moment(0.10)),
+        ("case.opened", opened(mediation), moment(0.2)),
+        ("appointment.outcome_recorded", outcome(mediation, 0.3, "attended", True), moment(0.3)),
+        (
+            "case.closed",
+            {
+                **mediation,
+                "closed_at": moment(0.4),
+                "track": "C",
+                "violence_registered": True,
+                "agreement_reached": True,
+                "child_heard": "heard",
+                "concern_report_sent": False,
+                "has_child_over_7": True,
+            },
+            moment(0.4),
+        ),
+        (
+            "case.reopened",
+            {
+                **mediation,
+                "referral_received_at": moment(0.5),
+                "reopened_at": moment(0.5),
+                "episode": 2,
+            },
+            moment(0.5),
+        ),
+        ("case.opened", opened(waiting), moment(0.6)),
+        (
+            "appointment.outcome_recorded",
+            outcome(waiting, 0.7, "rescheduled_by_client", False),
+            moment(0.7),
+        ),
+    ]
+    stream = StreamSpec.of_service("family_counselling").namespaced(
+        platform.settings.nats_namespace
+    )
+    await platform.messaging.ensure_stream(stream)
+    js = await platform.messaging.jetstream()
+    for type_, data, time in events:
+        event = CloudEvent(
+            id=uuid.uuid4(),
+            source="/family_counselling",
+            type=f"family_counselling.{type_}.v1",
+            subject=data.get("case_id") or data["office_id"],
+            time=datetime.fromisoformat(time),
+            data=data,
+        )
+        await js.publish(
+            stream.subject(event.type), event.to_json(), headers={"Nats-Msg-Id": str(event.id)}
+        )
+    return len(events)
+
+
 async def every_kpi(gateway, headers) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     year = datetime.now(OSLO).year
@@ -240,12 +363,13 @@ async def test_a_rebuild_gives_every_kpi_as_it_was(environment, auth):
     ):
         events = await fill_capacity(capacity, headers)
         await fill_foster_care(foster_care, headers)
+        family_counselling_events = await fill_family_counselling(gateway_app.state.platform)
         written = await fetch(foster_care_db, "SELECT count(*) AS n FROM outbox")
         foster_care_events = written[0]["n"]
 
         async def all_applied() -> None:
             rows = await fetch(gateway_db, "SELECT count(*) AS n FROM inbox")
-            assert rows[0]["n"] >= events + foster_care_events
+            assert rows[0]["n"] >= events + foster_care_events + family_counselling_events
 
         await eventually(all_applied)
         before = await every_kpi(gateway, headers)
@@ -253,14 +377,22 @@ async def test_a_rebuild_gives_every_kpi_as_it_was(environment, auth):
         assert before[f"cap.new_stays {{'period': '{year}'}}"]["value"] == 12
         assert before[f"fc.requests {{'period': '{year}'}}"]["value"] == 4
         assert before[f"fc.recruitment_funnel {{'period': '{year}'}}"]["inquiry"] == 2
+        assert before[f"fv.cases_opened {{'period': '{year}'}}"]["value"] == 3
+        assert before[f"fv.waiting_days {{'period': '{year}'}}"]["n"] == 4  # two episodes
+        assert before[f"fv.violence_high_conflict {{'period': '{year}'}}"]["value"] == 1
 
         # Read models gone wrong: the rebuild must bring them back from the streams alone.
         await fetch(gateway_db, "DELETE FROM capacity_stay_discharge")
         await fetch(gateway_db, "DELETE FROM foster_care_placement")
+        await fetch(gateway_db, "DELETE FROM family_counselling_closure")
         assert await every_kpi(gateway, headers) != before
 
         replayed = await rebuild(gateway_app.state.platform)
-        assert [r.events for r in replayed] == [events, foster_care_events]
+        assert [r.events for r in replayed] == [
+            events,
+            foster_care_events,
+            family_counselling_events,
+        ]
         after = await every_kpi(gateway, headers)
         for key, answer in before.items():
             assert after[key] == answer, key

@@ -1,13 +1,13 @@
-"""Fixtures of the gateway's tests, and the scenario they build: capacity's events, written
-by hand with the times they were recorded, applied to the gateway's read models as its
-consumer applies them; and foster_care started beside the gateway and driven over its HTTP
-API, its events reaching the gateway through NATS as in production: what the KPI scenario
-tests count."""
+"""Fixtures of the gateway's tests, and the scenarios they build: capacity's and
+family_counselling's events, written by hand with the times they were recorded, applied to
+the gateway's read models as its consumer applies them; and foster_care started beside the
+gateway and driven over its HTTP API, its events reaching the gateway through NATS as in
+production: what the KPI scenario tests count."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,10 +16,10 @@ import pytest
 
 from common.events import CloudEvent
 from common.platform import Platform
+from common.projection import Projection
 from devstack.services import FOSTER_CARE, GATEWAY
 from devstack.testing import eventually, fetch
-from reporting_gateway.projections import foster_care
-from reporting_gateway.projections.capacity import projection
+from reporting_gateway.projections import capacity, family_counselling, foster_care
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -30,7 +30,11 @@ def at(text: str) -> datetime:
 
 
 class Scenario:
+    """capacity's events, by hand."""
+
     at = staticmethod(at)
+    service = "capacity"
+    projection: Projection = capacity.projection
 
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
@@ -40,14 +44,14 @@ class Scenario:
         self.sequence += 1
         event = CloudEvent(
             id=uuid.uuid4(),
-            source="/capacity",
-            type=f"capacity.{type_}.v1",
+            source=f"/{self.service}",
+            type=f"{self.service}.{type_}.v1",
             subject=str(uuid.uuid4()),
             time=recorded_at,
             data=_json(data),
         )
         async with self.platform.unit_of_work() as uow:
-            await projection.apply(uow, event, self.sequence)
+            await self.projection.apply(uow, event, self.sequence)
             await uow.commit()
 
     async def institution(
@@ -276,6 +280,154 @@ class Scenario:
         )
 
 
+class FamilyCounselling(Scenario):
+    """family_counselling's events, by hand, with the data its event models state. Times are
+    Oslo wall-clock texts (`2024-03-30 23:30`); each event is recorded five minutes after
+    what it tells, unless `recorded_at` says otherwise."""
+
+    service = "family_counselling"
+    projection = family_counselling.projection
+
+    async def tell(
+        self, type_: str, data: dict[str, Any], when: datetime, recorded_at: str | None
+    ) -> None:
+        recorded = at(recorded_at) if recorded_at else when + timedelta(minutes=5)
+        await self.publish(type_, data, recorded)
+
+    async def office(
+        self, region: str, municipality_number: str, *, ownership: str = "state"
+    ) -> dict[str, Any]:
+        office = {
+            "office_id": uuid.uuid4(),
+            "name": "Familievernkontor",
+            "region": region,
+            "municipality_number": municipality_number,
+            "ownership": ownership,
+            "therapist_hours_per_week": 300,
+        }
+        await self.publish("office.registered", office, at("2020-01-01 08:00"))
+        return office
+
+    async def case(
+        self,
+        office: dict[str, Any],
+        case_type: str,
+        referral: str,
+        *,
+        children_ages: list[int] | None = None,
+        recorded_at: str | None = None,
+    ) -> dict[str, Any]:
+        """A case opened on a referral received at `referral`; the case's facts as its later
+        events carry them (with its current episode's referral)."""
+        case = {
+            "case_id": uuid.uuid4(),
+            "office_id": office["office_id"],
+            "region": office["region"],
+            "municipality_number": office["municipality_number"],
+            "case_type": case_type,
+            "referral_received_at": at(referral),
+            "episode": 1,
+        }
+        mediation = case_type == "mediation"
+        ages = [10] if children_ages is None else children_ages
+        await self.tell(
+            "case.opened",
+            {
+                **{k: v for k, v in case.items() if k != "episode"},
+                "track": "A" if mediation else None,
+                "violence_between_adults": False,
+                "violence_towards_children": False,
+                "separate_mediation": False,
+                "one_parent_absent": False,
+                "mediation_reason": "separation" if mediation else None,
+                "children_ages": ages,
+                "children_at_home": len(ages),
+            },
+            at(referral),
+            recorded_at,
+        )
+        return case
+
+    async def outcome(
+        self,
+        case: dict[str, Any],
+        scheduled: str,
+        outcome: str,
+        *,
+        first_attended: bool = False,
+        recorded_at: str | None = None,
+    ) -> None:
+        """An appointment of the case's current episode at `scheduled`, and its outcome."""
+        facts = {k: case[k] for k in ("case_id", "office_id", "region", "case_type")}
+        appointment = {
+            "appointment_id": uuid.uuid4(),
+            **facts,
+            "kind": "mediation" if case["case_type"] == "mediation" else "therapy",
+            "scheduled_at": at(scheduled),
+        }
+        await self.tell(
+            "appointment.scheduled",
+            {**appointment, "slot_id": None},
+            case["referral_received_at"],
+            None,
+        )
+        happened = at(scheduled) + timedelta(hours=1)
+        await self.tell(
+            "appointment.outcome_recorded",
+            {
+                **appointment,
+                "outcome": outcome,
+                "recorded_at": happened,
+                "referral_received_at": case["referral_received_at"],
+                "first_attended": first_attended,
+            },
+            happened,
+            recorded_at,
+        )
+
+    async def close(
+        self,
+        case: dict[str, Any],
+        closed: str,
+        *,
+        track: str | None = None,
+        violence: bool = False,
+        agreement: bool | None = None,
+        child_heard: str | None = None,
+        recorded_at: str | None = None,
+    ) -> None:
+        """Closed at `closed`: a mediation with its final track, agreement and child heard
+        (`heard`, `not_heard` or `not_applicable`: no child over 7)."""
+        mediation = case["case_type"] == "mediation"
+        heard = child_heard if mediation else None
+        await self.tell(
+            "case.closed",
+            {
+                **{k: v for k, v in case.items() if k != "episode"},
+                "closed_at": at(closed),
+                "track": track,
+                "violence_registered": violence,
+                "agreement_reached": agreement if mediation else None,
+                "child_heard": heard,
+                "concern_report_sent": False,
+                "has_child_over_7": heard in ("heard", "not_heard"),
+            },
+            at(closed),
+            recorded_at,
+        )
+
+    async def reopen(self, case: dict[str, Any], referral: str) -> dict[str, Any]:
+        """Reopened on a new referral at `referral`: the case's next episode."""
+        case = {**case, "referral_received_at": at(referral), "episode": case["episode"] + 1}
+        await self.tell(
+            "case.reopened",
+            {**case, "reopened_at": at(referral)},
+            at(referral),
+            None,
+        )
+        return case
+
+
 class FosterCare:
     """foster_care as its users drive it over HTTP (a municipality's requests, Bufetat's
     foster homes, proposals and placements), with past dates as they happened; `settled()`
@@ -489,6 +641,11 @@ async def gateway(start_service):
 @pytest.fixture(scope="module")
 def scenario(gateway) -> Scenario:
     return Scenario(gateway.app.state.platform)
+
+
+@pytest.fixture(scope="module")
+def family_counselling_events(gateway) -> FamilyCounselling:
+    return FamilyCounselling(gateway.app.state.platform)
 
 
 @pytest.fixture(scope="module")

@@ -75,7 +75,7 @@ async def test_scopes_and_regions(gateway, auth):
     assert (await gateway.get("/v1/kpis", headers=municipality)).status_code == 403
 
 
-async def test_the_catalogue_lists_every_kpi_of_capacity_and_foster_care(gateway, detail):
+async def test_the_catalogue_lists_every_kpi(gateway, detail):
     response = await gateway.get("/v1/kpis", headers=detail)
     assert response.status_code == 200
     items = {item["id"]: item for item in response.json()["items"]}
@@ -87,6 +87,9 @@ async def test_the_catalogue_lists_every_kpi_of_capacity_and_foster_care(gateway
         "fc.waiting", "fc.waiting_days", "fc.waiting_half_year_share", "fc.requests",
         "fc.recruitment_funnel", "fc.kinship_share", "fc.breakdowns",
         "fc.family_group_conferences", "fc.placed_far_from_home",
+        "fv.cases_opened", "fv.sessions_attended", "fv.rescheduled_share", "fv.waiting_days",
+        "fv.violence_mediation", "fv.violence_high_conflict", "fv.child_heard",
+        "fv.agreements",
     }  # fmt: skip
     assert set(items) == expected
     occupancy = items["cap.occupancy"]

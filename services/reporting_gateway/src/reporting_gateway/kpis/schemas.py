@@ -10,7 +10,7 @@ from common.schemas import Day, Input, Instant, Output
 from reporting_gateway.kpis.catalogue import TimeBase, Unit
 from reporting_gateway.kpis.periods import PeriodText
 
-Ownership = Literal["state", "ideal", "commercial", "municipal"]
+Ownership = Literal["state", "ideal", "commercial", "municipal", "church"]
 Function = Literal[
     "acute",
     "care",
@@ -28,6 +28,7 @@ FosterHomeKind = Literal[
 ]
 RecruitmentSource = Literal["campaign", "local_association", "child_network", "other"]
 AgeGroup = Literal["0_5", "6_9", "10_17", "18_plus"]
+Track = Literal["A", "B", "C", "C!"]
 Dimension = Literal[
     "region",
     "ownership",
@@ -39,6 +40,7 @@ Dimension = Literal[
     "case_type",
     "recruitment_source",
     "age_group",
+    "track",
 ]
 FILTERS = (
     "ownership",
@@ -50,6 +52,7 @@ FILTERS = (
     "case_type",
     "recruitment_source",
     "age_group",
+    "track",
 )
 
 
@@ -70,7 +73,11 @@ class KpiQuery(Input):
         "shown earlier can be reproduced exactly.",
     )
     exclude_oslo: bool = Field(False, description="Leave out Oslo (the definition says how).")
-    ownership: Ownership | None = None
+    ownership: Ownership | None = Field(
+        None,
+        description="The institution's ownership (state, ideal, commercial, municipal); the "
+        "family counselling KPIs: the office's (state, church).",
+    )
     function: Function | None = None
     contract_type: ContractType | None = None
     category: Category | None = Field(
@@ -90,6 +97,11 @@ class KpiQuery(Input):
         None,
         description="The child's age in years (on the desired start date of the request, or "
         "at the start of the placement): 0_5, 6_9, 10_17, 18_plus.",
+    )
+    track: Track | None = Field(
+        None,
+        description="A closed mediation's final conflict track, A lowest to C! highest "
+        "(the fv.* KPIs of closed mediations).",
     )
     breakdown: Dimension | None = Field(
         None, description="Add a row per value of this dimension (or region)."

@@ -14,6 +14,7 @@ from common.errors import InvalidInput, NotFound
 from common.reference import Region
 from common.uow import UnitOfWork
 from reporting_gateway.kpis import capacity as _capacity  # noqa: F401  (registers cap.*)
+from reporting_gateway.kpis import family_counselling as _fv  # noqa: F401  (registers fv.*)
 from reporting_gateway.kpis import foster_care as _foster_care  # noqa: F401  (registers fc.*)
 from reporting_gateway.kpis.catalogue import (
     CATALOGUE,

@@ -345,6 +345,96 @@ class FosterCarePlacementEnd(Base):
     source_sequence: Mapped[int] = mapped_column(BigInteger)
 
 
+class FamilyCounsellingOffice(Base):
+    """A family counselling office as registered: its region, municipality and ownership
+    (state or church-run)."""
+
+    __tablename__ = "family_counselling_office"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    region: Mapped[str] = mapped_column(Text)
+    municipality_number: Mapped[str] = mapped_column(Text)
+    ownership: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+    source_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class FamilyCounsellingEpisode(Base):
+    """A case's episode: the case opened (episode 1, `reopened_at` null) or reopened on a new
+    referral (a later episode), waiting from the Oslo date of `referral_received_at` until
+    its first attended session. `region`/`municipality_number` are the office's."""
+
+    __tablename__ = "family_counselling_episode"
+
+    case_id: Mapped[UUID] = mapped_column(primary_key=True)
+    episode: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[UUID]
+    region: Mapped[str] = mapped_column(Text)
+    municipality_number: Mapped[str] = mapped_column(Text)
+    case_type: Mapped[str] = mapped_column(Text)
+    referral_received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    referral_on: Mapped[date] = mapped_column(Date, index=True)
+    reopened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+    source_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class FamilyCounsellingOutcome(Base):
+    """An appointment's outcome (one each), with the referral of the episode it belongs to
+    and whether it was that episode's first attended session as known when recorded (an
+    earlier session recorded later is flagged too: the earliest flagged is the first)."""
+
+    __tablename__ = "family_counselling_outcome"
+    __table_args__ = (
+        Index("ix_family_counselling_outcome_case_referral", "case_id", "referral_received_at"),
+    )
+
+    appointment_id: Mapped[UUID] = mapped_column(primary_key=True)
+    case_id: Mapped[UUID]
+    office_id: Mapped[UUID]
+    region: Mapped[str] = mapped_column(Text)
+    case_type: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    scheduled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    scheduled_on: Mapped[date] = mapped_column(Date, index=True)
+    outcome: Mapped[str] = mapped_column(Text)
+    outcome_recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    referral_received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    first_attended: Mapped[bool] = mapped_column(Boolean)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+    source_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class FamilyCounsellingClosure(Base):
+    """A case episode closed (the episode by its referral): the final track, violence,
+    agreement and whether a child over 7 was heard, as the closing stated them."""
+
+    __tablename__ = "family_counselling_closure"
+
+    case_id: Mapped[UUID] = mapped_column(primary_key=True)
+    referral_received_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), primary_key=True
+    )
+    office_id: Mapped[UUID]
+    region: Mapped[str] = mapped_column(Text)
+    municipality_number: Mapped[str] = mapped_column(Text)
+    case_type: Mapped[str] = mapped_column(Text)
+    closed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_on: Mapped[date] = mapped_column(Date, index=True)
+    track: Mapped[str | None] = mapped_column(Text)
+    violence_registered: Mapped[bool] = mapped_column(Boolean)
+    agreement_reached: Mapped[bool | None] = mapped_column(Boolean)
+    child_heard: Mapped[str | None] = mapped_column(Text)
+    concern_report_sent: Mapped[bool] = mapped_column(Boolean)
+    has_child_over_7: Mapped[bool] = mapped_column(Boolean)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[UUID]
+    source_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
 class RecordedEvent(Base):
     """Every event a projection applied, with the region and the days it bears on: what a
     KPI's revision is explained by ("events recorded since, counted by type")."""
