@@ -30,6 +30,8 @@ class AppointmentOutcomeRecorded(_AppointmentFacts):
     outcome: Outcome
     recorded_at: datetime
     referral_received_at: datetime
+    # The earliest attended session of the episode so far: a session whose outcome is
+    # recorded late may come before one flagged earlier (readers take the earliest).
     first_attended: bool
 
 

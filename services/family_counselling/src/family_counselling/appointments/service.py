@@ -179,19 +179,20 @@ async def record_outcome(
     appointment.outcome = data.outcome
     appointment.outcome_recorded_at = data.recorded_at
     appointment.version += 1
+    # The first attended session is the earliest, whatever order outcomes are recorded in
+    # (a session recorded late may come before the one that ended the wait so far).
+    attended = data.outcome is Outcome.attended
     first = (
-        data.outcome is Outcome.attended
-        and case.first_attended_at is None
+        attended
         and appointment.scheduled_at >= case.referral_received_at
+        and (case.first_attended_at is None or appointment.scheduled_at < case.first_attended_at)
     )
     if first:
         case.first_attended_at = appointment.scheduled_at
-    if (
-        data.outcome is Outcome.attended
-        and appointment.kind is AppointmentKind.mediation
-        and case.first_mediation_on is None
-    ):
-        case.first_mediation_on = clock.oslo_date(appointment.scheduled_at)
+    if attended and appointment.kind is AppointmentKind.mediation:
+        day = clock.oslo_date(appointment.scheduled_at)
+        if case.first_mediation_on is None or day < case.first_mediation_on:
+            case.first_mediation_on = day
     case.version += 1
     case.updated_at = now
     uow.emit(

@@ -12,7 +12,7 @@ from uuid import UUID
 from common import clock
 from common.access import check_access, scope_list
 from common.auth import Principal
-from common.errors import Conflict, InvalidInput
+from common.errors import Conflict, Forbidden, InvalidInput
 from common.etag import check_if_match
 from common.ids import new_id
 from common.pagination import OffsetPageRequest, Page, PageRequest
@@ -317,6 +317,8 @@ async def close_case(
     case.closed_at = data.closed_at
     if mediation:
         case.track = data.track
+        # The priority follows the triage it is derived from (a reopened case waits by it).
+        case.priority_group, case.severity = priority_of(case)
     case.violence_registered = data.violence_registered
     case.agreement_reached = data.agreement_reached
     case.child_heard = heard
@@ -382,7 +384,12 @@ async def list_work_queue(
 ) -> WorkQueue:
     """The office's cases still waiting for their first session, first to be seen first,
     each with the reason for its place."""
-    office = await get_visible_office(uow, principal, office_id)
+    try:
+        office = await get_visible_office(uow, principal, office_id)
+    except Forbidden:
+        # Another region's cases asked for: audited as denied, like any list of cases.
+        uow.audit("list", RESOURCE, None, "work queue", outcome="forbidden")
+        raise
     cases = await CaseRepository(uow).list_queue(
         office.id, limit=page.limit + 1, offset=page.offset
     )
