@@ -16,8 +16,12 @@ replay over national years of capacity events. Results go to bench-results/gatew
 
 Then foster_care's part (benchmarks/foster_care.py): the waiting list as of a past date and
 a request's candidates over 5 000 requests and 2 000 foster homes. Results go to
-bench-results/foster_care.json. `--only capacity`, `--only gateway` or `--only foster_care`
-runs one part.
+bench-results/foster_care.json.
+
+Then family_counselling's part (benchmarks/family_counselling.py): opening a case, recording
+an outcome and an office's work queue over 50 000 cases and 200 000 appointments. Results go
+to bench-results/family_counselling.json. `--only capacity`, `--only gateway`, `--only
+foster_care` or `--only family_counselling` runs one part.
 """
 
 from __future__ import annotations
@@ -648,15 +652,16 @@ if __name__ == "__main__":
         "--profile",
         action="store_true",
         help="sample the capacity server with py-spy into bench-results/ (with the gateway's "
-        "part: the gateway under KPI load, and a replay; with foster_care's: foster_care "
-        "under load)",
+        "part: the gateway under KPI load, and a replay; with foster_care's and "
+        "family_counselling's: that service under load)",
     )
     parser.add_argument(
         "--only",
-        choices=("capacity", "gateway", "foster_care"),
+        choices=("capacity", "gateway", "foster_care", "family_counselling"),
         help="run one part: capacity's write and candidates paths, the gateway's KPIs, "
-        "freshness and replay over national years (benchmarks/gateway.py), or foster_care's "
-        "waiting list and candidates (benchmarks/foster_care.py); default all three",
+        "freshness and replay over national years (benchmarks/gateway.py), foster_care's "
+        "waiting list and candidates (benchmarks/foster_care.py), or family_counselling's "
+        "intake, outcomes and work queue (benchmarks/family_counselling.py); default all four",
     )
     gateway = parser.add_argument_group("the gateway's part")
     gateway.add_argument(
@@ -702,7 +707,20 @@ if __name__ == "__main__":
         "--explain",
         action="store_true",
         help="also print EXPLAIN ANALYZE of the waiting list's and the candidates' queries "
-        "on the seeded data",
+        "on the seeded data (with family_counselling's part: of the work queue's)",
+    )
+    family_counselling = parser.add_argument_group("family_counselling's part")
+    family_counselling.add_argument(
+        "--family-counselling-seconds", type=float, default=3.0, help="per round and endpoint"
+    )
+    family_counselling.add_argument(
+        "--family-counselling-rounds",
+        type=int,
+        default=3,
+        help="interleaved rounds, closed loop and at half load (the median kept)",
+    )
+    family_counselling.add_argument(
+        "--cases", type=int, default=50_000, help="family counselling cases seeded"
     )
     args = parser.parse_args()
     try:
@@ -748,6 +766,19 @@ if __name__ == "__main__":
                 clients=args.clients,
                 homes=args.homes,
                 requests=args.requests,
+                explain=args.explain,
+                profiling=args.profile,
+            )
+        )
+    if args.only in (None, "family_counselling"):
+        from benchmarks import family_counselling as family_counselling_part  # by name, too
+
+        status |= asyncio.run(
+            family_counselling_part.main(
+                seconds=args.family_counselling_seconds,
+                rounds=args.family_counselling_rounds,
+                clients=args.clients,
+                cases=args.cases,
                 explain=args.explain,
                 profiling=args.profile,
             )

@@ -31,43 +31,25 @@ import asyncio
 import hashlib
 import json
 import random
-import shutil
 import statistics
-import subprocess
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
-from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
-import asyncpg
 import httpx
 
-from benchmarks.__main__ import (
-    HALF_LOAD,
-    Endpoint,
-    bearer,
-    local_issuer,
-    migrated,
-    serve,
-    service_env,
-    start_profile,
-    stop_profile,
-)
-from benchmarks.gateway import BARE, WARMUP_SECONDS, measure_stage, quiet_collector, stop
-from benchmarks.load import Result, request_bytes, run_at_rate
+from benchmarks.__main__ import Endpoint
+from benchmarks.load import request_bytes
+from benchmarks.service_part import Part, Row, count_pages, explain_plans, report, seed_tables
 from common import clock
 from common.clock import OSLO
 from common.db import DriverStatement
 from common.municipalities import MUNICIPALITIES
 from common.reference import Region, region_of_municipality
-from devstack.nats import EmbeddedNats
-from devstack.ports import free_port
-from devstack.postgres import EmbeddedPostgres
-from devstack.services import FOSTER_CARE, REPO_ROOT
+from devstack.services import FOSTER_CARE
 from foster_care.codes import NEEDS_MET_BY_PLACE, WAITING_REASON_OF_DECLINE, DeclineReason, Need
 from foster_care.foster_home_requests.repository import _CANDIDATES, _WAITING  # as it runs them
 
@@ -113,8 +95,6 @@ WAITING_REASONS = {
 
 
 # the data ---------------------------------------------------------------------------------
-
-Row = dict[str, Any]  # a table's row by column
 
 
 @dataclass
@@ -678,20 +658,6 @@ class History:
                     self.waiting(child, self.maker.pick(WAITING_REASONS), day)
 
 
-async def seed(url: str, data: Data) -> None:
-    """Every row by COPY, then ANALYZE (what autovacuum does soon after a load)."""
-    connection = await asyncpg.connect(url)
-    try:
-        async with connection.transaction():
-            for table, rows in data.tables().items():
-                await connection.copy_records_to_table(
-                    table, records=[tuple(row.values()) for row in rows], columns=list(rows[0])
-                )
-        await connection.execute("VACUUM (ANALYZE)")
-    finally:
-        await connection.close()
-
-
 # the measurement ------------------------------------------------------------------------------
 
 
@@ -725,20 +691,6 @@ def candidates_path(request: UUID) -> str:
     return f"/v1/foster-home-requests/{request}/candidates"
 
 
-async def count_pages(client: httpx.AsyncClient, path: str, **params: Any) -> int:
-    """Items over every page of a list (500 a page); a non-200 answer stops the run."""
-    count, cursor = 0, None
-    while True:
-        answer = await client.get(path, params={**params, **({"cursor": cursor} if cursor else {})})
-        if answer.status_code != 200:
-            raise RuntimeError(f"{path}: {answer.status_code} {answer.text}")
-        page = answer.json()
-        count += len(page["items"])
-        cursor = page["next_cursor"]
-        if cursor is None:
-            return count
-
-
 async def check_answers(base: str, auth: dict[str, str], requests: list[UUID]) -> Asked:
     async with httpx.AsyncClient(base_url=base, headers=auth, timeout=30) as client:
         national = await count_pages(client, "/v1/waiting-list", as_of=str(AS_OF), limit=500)
@@ -757,9 +709,8 @@ async def check_answers(base: str, auth: dict[str, str], requests: list[UUID]) -
 
 async def explain_queries(url: str, data: Data, request_id: UUID) -> dict[str, str]:
     """EXPLAIN ANALYZE of the waiting list's and the candidates' statements on the seeded
-    data, with the values the service binds: the plan PostgreSQL makes for those values,
-    and the generic one (the service's prepared statements may switch to it after five
-    runs)."""
+    data, with the values the service binds (service_part.explain_plans: the plan for them, and
+    the generic one)."""
     request = next(r for r in data.requests if r.id == request_id)
     statements: dict[str, tuple[DriverStatement, dict[str, Any]]] = {
         "waiting list national": (
@@ -781,129 +732,13 @@ async def explain_queries(url: str, data: Data, request_id: UUID) -> dict[str, s
             },
         ),
     }
-    plans: dict[str, str] = {}
-    connection = await asyncpg.connect(url)
-    try:
-        for name, (statement, parameters) in statements.items():
-            arguments = statement.arguments({**parameters, "limit": 51, "offset": 0})
-            rows = await connection.fetch("EXPLAIN (ANALYZE, BUFFERS) " + statement.sql, *arguments)
-            plans[name] = "\n".join(row[0] for row in rows)
-            await connection.execute(f"PREPARE bench_plan AS {statement.sql}")
-            async with connection.transaction():
-                await connection.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-                rows = await connection.fetch(
-                    "EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_plan("
-                    + ", ".join(_literal(argument) for argument in arguments)
-                    + ")"
-                )
-            await connection.execute("DEALLOCATE bench_plan")
-            plans[name + " (generic plan)"] = "\n".join(row[0] for row in rows)
-    finally:
-        await connection.close()
-    for name, plan in plans.items():
-        print(f"\nEXPLAIN ANALYZE {name}:\n{plan}")
-    return plans
-
-
-def _literal(value: Any) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, list):
-        return "ARRAY[" + ", ".join(_literal(item) for item in value) + "]::text[]"
-    if isinstance(value, int):
-        return str(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-# the report -------------------------------------------------------------------------------
-
-
-def report(
-    results: dict[str, Result],
-    database_ms: dict[str, float],
-    p99s: dict[str, list[float]],
-    names: list[str],
-) -> dict[str, Any]:
-    bare, bare_half = results[BARE], results[BARE + HALF_LOAD]
-    bare_cpu = bare.cpu_ms_per_request or float("nan")
-    rows: list[dict[str, Any]] = []
-    print(
-        f"\n{'endpoint':<52}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms/req':>12}"
-        f"{'DB CPU ms':>11}{'vs GET /ping':>14}  statuses"
+    return await explain_plans(
+        url,
+        {
+            name: (statement.sql, statement.arguments({**parameters, "limit": 51, "offset": 0}))
+            for name, (statement, parameters) in statements.items()
+        },
     )
-    for name, result in results.items():
-        cpu = result.cpu_ms_per_request
-        database = database_ms.get(name)
-        rows.append(
-            {
-                "endpoint": name,
-                "rps": round(result.rps, 1),
-                "offered_rps": round(result.offered_rps, 1) if result.offered_rps else None,
-                "p50_ms": round(result.p50_ms, 2),
-                "p99_ms": round(result.p99_ms, 2),
-                "server_cpu_ms_per_request": round(cpu, 3) if cpu is not None else None,
-                "database_cpu_ms_per_request": round(database, 3) if database is not None else None,
-                "ratio_to_bare_get": round(result.rps / bare.rps, 4),
-                "statuses": result.statuses,
-                **({"p99_ms_each_round": p99s[name]} if name in p99s else {}),
-            }
-        )
-        print(
-            f"{name:<52}{result.rps:>8.0f}{result.p50_ms:>9.2f}{result.p99_ms:>9.2f}"
-            f"{cpu if cpu is not None else float('nan'):>12.2f}"
-            f"{database if database is not None else float('nan'):>11.2f}"
-            f"{result.rps / bare.rps:>13.1%}  {json.dumps(result.statuses)}"
-        )
-
-    print("\np99 at half load in each round (the median's kept):")
-    for name, rounds in p99s.items():
-        print(f"  {name:<58}{', '.join(f'{p99:.1f}' for p99 in rounds)}")
-
-    print(
-        f"\n{'issue 9':<40}{'req/s':>7}{'× bare':>8}{'CPU ms':>8}{'DB ms':>7}{'× bare':>8}"
-        f"{'p99 at half':>13}{'× bare':>8}  aim p99 <= {P99_MS:.0f} ms"
-    )
-    aims = []
-    for name in names:
-        closed, half = results[name], results[name + HALF_LOAD]
-        cpu = closed.cpu_ms_per_request or float("nan")
-        database = database_ms[name]
-        met = half.p99_ms <= P99_MS
-        aims.append(
-            {
-                "endpoint": name,
-                "rps": round(closed.rps, 1),
-                "ratio_to_bare_rps": round(closed.rps / bare.rps, 4),
-                "cpu_ms_per_answer": round(cpu, 3),
-                "database_cpu_ms_per_answer": round(database, 3),
-                "cpu_vs_bare": round((cpu + database) / bare_cpu, 1),
-                "p99_ms_at_half_load": round(half.p99_ms, 2),
-                "p99_vs_bare_at_half_load": round(half.p99_ms / bare_half.p99_ms, 1),
-                "aim_met": met,
-            }
-        )
-        print(
-            f"{name:<40}{closed.rps:>7.0f}{closed.rps / bare.rps:>8.1%}{cpu:>8.2f}"
-            f"{database:>7.2f}{(cpu + database) / bare_cpu:>7.0f}×{half.p99_ms:>13.1f}"
-            f"{half.p99_ms / bare_half.p99_ms:>7.1f}×  {'PASS' if met else 'MISS'}"
-        )
-    print(
-        f"{BARE:<40}{bare.rps:>7.0f}{1:>8.0%}{bare_cpu:>8.2f}{'':>7}{1:>7.0f}×"
-        f"{bare_half.p99_ms:>13.1f}{1:>7.1f}×"
-    )
-
-    checks = {
-        f"{name} p99 <= {P99_MS:.0f} ms at half its throughput": results[name + HALF_LOAD].p99_ms
-        <= P99_MS
-        for name in names
-    }
-    checks["every answer was the expected one"] = all(
-        set(result.statuses) == {200} for result in results.values()
-    )
-    print()
-    for check, ok in checks.items():
-        print(f"  {'PASS' if ok else 'MISS'}  {check}")
-    return {"results": rows, "issue_9": aims, "checks": checks}
 
 
 async def main(
@@ -916,40 +751,16 @@ async def main(
     explain: bool = False,
     profiling: bool = False,
 ) -> int:
-    started = time.perf_counter()
-    (REPO_ROOT / ".data").mkdir(exist_ok=True)
-    root = Path(tempfile.mkdtemp(prefix="bench-foster-care-", dir=REPO_ROOT / ".data"))
-    logs = REPO_ROOT / "bench-results"
-    logs.mkdir(exist_ok=True)
-    postgres = EmbeddedPostgres(root / "postgres")
-    nats = EmbeddedNats(root / "nats")
-    processes: list[subprocess.Popen[bytes]] = []
-    profile: subprocess.Popen[bytes] | None = None
-    try:
-        server = postgres.start()
-        nats_url = nats.start()
-        url = await migrated(server, FOSTER_CARE)
+    async with Part(FOSTER_CARE) as part:
         seeding = time.perf_counter()
         data = await asyncio.to_thread(make_data, requests, homes, clock.today_in_oslo())
-        await seed(url, data)
+        await seed_tables(part.url, data.tables())
         seed_seconds = time.perf_counter() - seeding
         counts = data.counts()
         print(f"\nfoster_care seeded in {seed_seconds:.1f} s: {json.dumps(counts)}")
 
-        issuer, jwks_url = local_issuer(root)
-        auth = bearer(issuer)
-        bare_port, port = free_port(), free_port()
-        bare_process = serve("benchmarks.bare:app", bare_port, {}, logs / "bare.log")
-        processes.append(bare_process)
-        service = serve(
-            FOSTER_CARE.app_factory,
-            port,
-            service_env(url, nats_url, jwks_url),
-            logs / "foster_care.log",
-        )
-        processes.append(service)
-        bare_base, base = f"http://127.0.0.1:{bare_port}", f"http://127.0.0.1:{port}"
-
+        part.serve()
+        base, auth = part.base, part.auth
         open_requests = data.open_requests()
         random.Random(SEED).shuffle(open_requests)
         sample = open_requests[:OPEN_SAMPLE]
@@ -960,87 +771,46 @@ async def main(
             f"{min(asked.candidates)} to {max(asked.candidates)} homes "
             f"(median {statistics.median(asked.candidates):.0f}; answered 50 a page)"
         )
-        plans = await explain_queries(url, data, sample[0]) if explain else None
+        plans = await explain_queries(part.url, data, sample[0]) if explain else None
 
-        ping = request_bytes("GET", f"{bare_base}/ping")
-        bare = Endpoint(BARE, bare_base, lambda _i: ping, bare_process.pid)
         national = request_bytes("GET", base + waiting_path(), headers=auth)
         vest = request_bytes("GET", base + waiting_path("vest"), headers=auth)
         candidates = [
             request_bytes("GET", f"{base}{candidates_path(request)}", headers=auth)
             for request in sample
         ]
+        pid = part.process.pid
         endpoints = [
-            Endpoint("GET waiting list national", base, lambda _i: national, service.pid),
-            Endpoint("GET waiting list vest", base, lambda _i: vest, service.pid),
+            Endpoint("GET waiting list national", base, lambda _i: national, pid),
+            Endpoint("GET waiting list vest", base, lambda _i: vest, pid),
             Endpoint(
                 "GET candidates of an open request",
                 base,
                 lambda i: candidates[i % len(candidates)],  # the sample is in random order
-                service.pid,
+                pid,
             ),
         ]
-        profile = start_profile(service, logs / "profile-foster-care.txt") if profiling else None
-        results, database_ms, p99s = await measure_stage(
-            bare,
+        measured = await part.measure(
             endpoints,
             rounds=rounds,
             clients=clients,
             seconds=seconds,
-            database=postgres.data_dir,
+            profile="profile-foster-care.txt" if profiling else None,
         )
-        stop_profile(profile)
-        profile = None
-        bare_half = await bare_half_load(bare, results[BARE].rps / 2, rounds, clients, seconds)
-        results[BARE + HALF_LOAD] = bare_half[0]
-        p99s[BARE + HALF_LOAD] = [round(result.p99_ms, 2) for result in bare_half[1]]
-
-        summary = report(results, database_ms, p99s, [e.name for e in endpoints])
-        elapsed = time.perf_counter() - started
-        print(f"\nfoster_care's part took {elapsed:.0f} s")
-        (logs / "foster_care.json").write_text(
-            json.dumps(
-                {
-                    "clients": clients,
-                    "seconds": seconds,
-                    "rounds": rounds,
-                    "seeded": counts,
-                    "seed_seconds": round(seed_seconds, 1),
-                    **asked.as_json(),
-                    "elapsed_seconds": round(elapsed, 1),
-                    **summary,
-                    **({"plans": plans} if plans else {}),
-                },
-                indent=2,
-            )
+        summary = report(
+            measured, {endpoint.name: P99_MS for endpoint in endpoints}, issue="issue 9"
+        )
+        part.finish(
+            "foster_care",
+            {
+                "clients": clients,
+                "seconds": seconds,
+                "rounds": rounds,
+                "seeded": counts,
+                "seed_seconds": round(seed_seconds, 1),
+                **asked.as_json(),
+                **summary,
+                **({"plans": plans} if plans else {}),
+            },
         )
         return 0
-    finally:
-        stop_profile(profile)
-        for process in processes:
-            stop(process)
-        nats.destroy()
-        postgres.destroy()
-        shutil.rmtree(root, ignore_errors=True)
-
-
-async def bare_half_load(
-    bare: Endpoint, rate: float, rounds: int, clients: int, seconds: float
-) -> tuple[Result, list[Result]]:
-    """The bare endpoint in open loop at half its throughput, in as many rounds as the
-    others, the round of the median p99 kept: the floor of a p99 on this machine now."""
-    quiet_collector()
-    measured = [
-        await run_at_rate(
-            bare.name + HALF_LOAD,
-            bare.base,
-            bare.make_request,
-            rate=rate,
-            clients=clients,
-            seconds=seconds,
-            warmup=WARMUP_SECONDS,
-            server_pid=bare.pid,
-        )
-        for _ in range(rounds)
-    ]
-    return sorted(measured, key=lambda result: result.p99_ms)[len(measured) // 2], measured
