@@ -270,6 +270,31 @@ async def test_booking_a_slot_makes_a_mediation_appointment_of_it(api, family_co
     assert case["id"] in await api.queued(office["id"])
 
 
+async def test_a_booked_slot_rescheduled_is_free_for_another_case(api, family_counselling):
+    office = await api.office()
+    slot = await api.slot(office["id"], instant_days_ago(-10))
+    first, second = [await api.case(office["id"]) for _ in range(2)]
+
+    async def book(case):
+        return await family_counselling.post(
+            f"/v1/cases/{case['id']}/bookings", json={"slot_id": slot["id"]}, headers=api.headers
+        )
+
+    booked = (await book(first)).json()
+    assert (await book(second)).status_code == 409
+    await api.outcome(booked["id"], "rescheduled_by_client", instant_days_ago(0))
+    free = await api.get(f"/v1/offices/{office['id']}/mediation-slots", free="true")
+    assert slot["id"] in {s["id"] for s in free["items"]}
+    taken = await book(second)
+    assert taken.status_code == 201, taken.text
+    assert taken.json()["slot_id"] == slot["id"]
+    # The rescheduled appointment stays in the first case's history, with its slot.
+    history = await api.get(f"/v1/cases/{first['id']}/appointments")
+    assert [(a["slot_id"], a["outcome"]) for a in history["items"]] == [
+        (slot["id"], "rescheduled_by_client")
+    ]
+
+
 async def test_only_a_mediation_case_books_only_its_own_offices_free_slots(api):
     office = await api.office()
     elsewhere = await api.office()

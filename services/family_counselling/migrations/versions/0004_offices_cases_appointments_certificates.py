@@ -349,7 +349,9 @@ def upgrade() -> None:
         "appointment",
         ["slot_id"],
         unique=True,
-        postgresql_where=sa.text("slot_id IS NOT NULL"),
+        postgresql_where=sa.text(
+            "slot_id IS NOT NULL AND (outcome IS NULL OR outcome IN ('attended', 'no_show'))"
+        ),
     )
 
 
@@ -357,7 +359,9 @@ def downgrade() -> None:
     op.drop_index(
         "uq_appointment_slot",
         table_name="appointment",
-        postgresql_where=sa.text("slot_id IS NOT NULL"),
+        postgresql_where=sa.text(
+            "slot_id IS NOT NULL AND (outcome IS NULL OR outcome IN ('attended', 'no_show'))"
+        ),
     )
     op.drop_index(op.f("ix_appointment_case_id"), table_name="appointment")
     op.drop_table("appointment")

@@ -15,11 +15,14 @@ from family_counselling.db import Base
 class Appointment(Base):
     __tablename__ = "appointment"
     __table_args__ = (
+        # One appointment holds a slot; one rescheduled gives it back (see `record_outcome`).
         Index(
             "uq_appointment_slot",
             "slot_id",
             unique=True,
-            postgresql_where=text("slot_id IS NOT NULL"),
+            postgresql_where=text(
+                "slot_id IS NOT NULL AND (outcome IS NULL OR outcome IN ('attended', 'no_show'))"
+            ),
             info={CONFLICT: "The slot was booked by another case."},
         ),
     )

@@ -179,6 +179,9 @@ async def record_outcome(
     appointment.outcome = data.outcome
     appointment.outcome_recorded_at = data.recorded_at
     appointment.version += 1
+    if appointment.slot_id is not None and not happened:
+        # A booked slot rescheduled is given back for another case to book, if still ahead.
+        await MediationSlotRepository(uow).release(appointment.slot_id, now)
     # The first attended session is the earliest, whatever order outcomes are recorded in
     # (a session recorded late may come before the one that ended the wait so far).
     attended = data.outcome is Outcome.attended

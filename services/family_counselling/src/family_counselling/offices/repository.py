@@ -44,6 +44,15 @@ class MediationSlotRepository(Repository[MediationSlot]):
             query.order_by(MediationSlot.starts_at, MediationSlot.id).limit(limit)
         )
 
+    async def release(self, slot_id: UUID, now: datetime) -> None:
+        """A booked slot given back (its appointment rescheduled), free again while ahead."""
+        await self.session.execute(
+            update(MediationSlot)
+            .where(MediationSlot.id == slot_id, MediationSlot.starts_at > now)
+            .values(booked_case_id=None, booked_at=None),
+            execution_options={"synchronize_session": False},
+        )
+
     async def book(
         self, slot_id: UUID, office_id: UUID, case_id: UUID, now: datetime
     ) -> MediationSlot | None:
