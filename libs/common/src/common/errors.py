@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import date, datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -20,6 +21,8 @@ from opentelemetry import trace
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from common import clock
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +104,17 @@ class InvalidInput(ProblemError):
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}", errors=[FieldError(field=field, message=message)])
+
+
+def ensure_not_in_future(field: str, when: datetime | date) -> None:
+    """422 naming `field` for an instant after now (a few minutes of clock skew allowed) or
+    a day after today in Oslo: what happened cannot be recorded before it happens."""
+    if isinstance(when, datetime):
+        future = when > clock.now() + clock.CLOCK_SKEW
+    else:
+        future = when > clock.today_in_oslo()
+    if future:
+        raise InvalidInput(field, "must not be in the future")
 
 
 def problem_response(

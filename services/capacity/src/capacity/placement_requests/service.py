@@ -56,7 +56,7 @@ from capacity.placement_requests.schemas import (
 from common import clock
 from common.access import check_access, not_found, scope_list
 from common.auth import Principal, ensure_agency, may_see_record
-from common.errors import Conflict, Forbidden, InvalidInput
+from common.errors import Conflict, Forbidden, InvalidInput, ensure_not_in_future
 from common.ids import new_id
 from common.pagination import OffsetPageRequest, Page, PageRequest
 from common.pii import NationalIdVault, birth_date_of, mask
@@ -175,8 +175,7 @@ async def create_placement_request(
             f"{data.municipality_number} lies in region {region}."
         )
     now = clock.now()
-    if data.need_concluded_at > now + clock.CLOCK_SKEW:
-        raise InvalidInput("need_concluded_at", "must not be in the future")
+    ensure_not_in_future("need_concluded_at", data.need_concluded_at)
     if data.desired_start_date < clock.oslo_date(data.need_concluded_at):
         raise InvalidInput(
             "desired_start_date", "must not be before the day the need was concluded"
@@ -362,8 +361,7 @@ async def create_offer(
         )
     if data.function != placement_request.function:
         raise InvalidInput("function", f"the request is for {placement_request.function}")
-    if data.offered_at > clock.now() + clock.CLOCK_SKEW:
-        raise InvalidInput("offered_at", "must not be in the future")
+    ensure_not_in_future("offered_at", data.offered_at)
     if data.offered_at < placement_request.need_concluded_at:
         raise InvalidInput("offered_at", "must not be before the need was concluded")
     institution = await InstitutionRepository(uow).get(data.institution_id)
@@ -484,8 +482,7 @@ async def decide_offer(
         raise Conflict(f"The offer was already {offer.status}.")
     if data.decided_at < offer.offered_at:
         raise InvalidInput("decided_at", "must not be before the offer was made")
-    if data.decided_at > clock.now() + clock.CLOCK_SKEW:
-        raise InvalidInput("decided_at", "must not be in the future")
+    ensure_not_in_future("decided_at", data.decided_at)
     if data.decision is Decision.declined and data.reason is None:
         raise InvalidInput("reason", "is required when an offer is declined")
     offer.status = OfferStatus(data.decision.value)

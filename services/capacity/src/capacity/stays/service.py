@@ -38,7 +38,7 @@ from capacity.stays.schemas import (
 from common import clock
 from common.access import check_access, not_found, scope_list
 from common.auth import Principal, ensure_agency, ensure_may_see_region
-from common.errors import Conflict, InvalidInput, NotFound
+from common.errors import Conflict, InvalidInput, NotFound, ensure_not_in_future
 from common.etag import check_if_match
 from common.ids import new_id
 from common.pagination import Page, PageRequest
@@ -145,8 +145,7 @@ async def create_stay(
     ensure_may_see_region(principal, institution.region, "institution")
     if str(data.function) not in institution.functions:
         raise InvalidInput("function", f"{institution.name} has no {data.function} function")
-    if data.admitted_at > clock.now() + clock.CLOCK_SKEW:
-        raise InvalidInput("admitted_at", "must not be in the future")
+    ensure_not_in_future("admitted_at", data.admitted_at)
     admitted_on = clock.oslo_date(data.admitted_at)
     if data.birth_date > admitted_on:
         raise InvalidInput("birth_date", "must not be after the admission")
@@ -321,8 +320,7 @@ async def discharge_stay(
         raise Conflict("The stay has already ended.")
     if data.discharged_at < stay.admitted_at:
         raise InvalidInput("discharged_at", "must not be before admitted_at")
-    if data.discharged_at > clock.now() + clock.CLOCK_SKEW:
-        raise InvalidInput("discharged_at", "must not be in the future")
+    ensure_not_in_future("discharged_at", data.discharged_at)
     stay.discharged_at = data.discharged_at
     stay.discharged_on = clock.oslo_date(data.discharged_at)
     stay.end_reason = data.end_reason

@@ -10,7 +10,7 @@ from uuid import UUID
 from common import clock
 from common.access import check_access
 from common.auth import Principal
-from common.errors import Conflict, InvalidInput
+from common.errors import Conflict, InvalidInput, ensure_not_in_future
 from common.ids import new_id
 from common.pagination import Page
 from common.uow import UnitOfWork
@@ -169,8 +169,7 @@ async def record_outcome(
     if appointment.outcome is not None:
         raise Conflict(f"The appointment's outcome was recorded already: {appointment.outcome}.")
     now = clock.now()
-    if data.recorded_at > now + clock.CLOCK_SKEW:
-        raise InvalidInput("recorded_at", "must not be in the future")
+    ensure_not_in_future("recorded_at", data.recorded_at)
     happened = data.outcome in (Outcome.attended, Outcome.no_show)
     if happened and appointment.scheduled_at > now + clock.CLOCK_SKEW:
         raise InvalidInput("outcome", f"{data.outcome} is recorded once the appointment was due")

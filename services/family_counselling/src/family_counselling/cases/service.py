@@ -5,14 +5,14 @@ repositories do)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from common import clock
 from common.access import check_access, scope_list
 from common.auth import Principal
-from common.errors import Conflict, Forbidden, InvalidInput
+from common.errors import Conflict, Forbidden, InvalidInput, ensure_not_in_future
 from common.etag import check_if_match
 from common.ids import new_id
 from common.pagination import OffsetPageRequest, Page, PageRequest
@@ -175,11 +175,6 @@ async def get_visible(
     )
 
 
-def _not_in_future(field: str, instant: datetime) -> None:
-    if instant > clock.now() + clock.CLOCK_SKEW:
-        raise InvalidInput(field, "must not be in the future")
-
-
 def _check_triage(case_type: CaseType, track: Track | None) -> None:
     if track is not None and case_type is not CaseType.mediation:
         raise InvalidInput("track", "is set for mediations only")
@@ -187,7 +182,7 @@ def _check_triage(case_type: CaseType, track: Track | None) -> None:
 
 async def create_case(uow: UnitOfWork, principal: Principal, data: CaseIn) -> CaseOut:
     office = await get_visible_office(uow, principal, data.office_id)
-    _not_in_future("referral_received_at", data.referral_received_at)
+    ensure_not_in_future("referral_received_at", data.referral_received_at)
     if data.case_type is CaseType.mediation and data.mediation_reason is None:
         raise InvalidInput("mediation_reason", "is required for a mediation")
     if data.case_type is not CaseType.mediation and data.mediation_reason is not None:
@@ -291,7 +286,7 @@ async def close_case(
         raise Conflict("The case is closed already.")
     if data.closed_at < case.referral_received_at:
         raise InvalidInput("closed_at", "must not be before the referral was received")
-    _not_in_future("closed_at", data.closed_at)
+    ensure_not_in_future("closed_at", data.closed_at)
     mediation = case.case_type is CaseType.mediation
     if mediation:
         if data.track is None:
@@ -355,7 +350,7 @@ async def reopen_case(
         raise InvalidInput("referral_received_at", "must not be before the case was closed")
     if data.reopened_at < data.referral_received_at:
         raise InvalidInput("reopened_at", "must not be before the new referral")
-    _not_in_future("reopened_at", data.reopened_at)
+    ensure_not_in_future("reopened_at", data.reopened_at)
     case.status = CaseStatus.open
     case.referral_received_at = data.referral_received_at
     case.first_attended_at = None

@@ -13,7 +13,7 @@ from uuid import UUID
 from common import clock
 from common.access import check_access, not_found, scope_list
 from common.auth import Principal, ensure_agency, may_see_record
-from common.errors import Conflict, Forbidden, InvalidInput
+from common.errors import Conflict, Forbidden, InvalidInput, ensure_not_in_future
 from common.ids import new_id
 from common.pagination import OffsetPageRequest, Page, PageRequest
 from common.pii import NationalIdVault, birth_date_of, mask
@@ -198,16 +198,6 @@ async def _answer(
     return _view(request, vault, today, reasons.get(request.id), confirmations.get(request.id, []))
 
 
-def _not_in_future(field: str, instant: datetime) -> None:
-    if instant > clock.now() + clock.CLOCK_SKEW:
-        raise InvalidInput(field, "must not be in the future")
-
-
-def _day_not_in_future(field: str, day: date) -> None:
-    if day > clock.today_in_oslo():
-        raise InvalidInput(field, "must not be in the future")
-
-
 async def create_foster_home_request(
     uow: UnitOfWork, principal: Principal, vault: NationalIdVault, data: FosterHomeRequestIn
 ) -> FosterHomeRequestOut:
@@ -229,7 +219,7 @@ async def create_foster_home_request(
         )
     if not data.kinship_assessed:
         raise InvalidInput("kinship_assessed", KINSHIP_FIRST)
-    _not_in_future("requested_at", data.requested_at)
+    ensure_not_in_future("requested_at", data.requested_at)
     if data.birth_date > data.desired_start_date:
         raise InvalidInput("birth_date", "must not be after the desired start date")
     age = clock.age_on(data.birth_date, data.desired_start_date)
@@ -246,7 +236,7 @@ async def create_foster_home_request(
     if not data.child_wishes_recorded and data.child_wishes_recorded_on is not None:
         raise InvalidInput("child_wishes_recorded_on", "is only given when they were recorded")
     if data.child_wishes_recorded_on is not None:
-        _day_not_in_future("child_wishes_recorded_on", data.child_wishes_recorded_on)
+        ensure_not_in_future("child_wishes_recorded_on", data.child_wishes_recorded_on)
     request = FosterHomeRequestRepository(uow).add(
         FosterHomeRequest(
             id=new_id(),
@@ -363,7 +353,7 @@ async def create_waiting_reason(
         for_update=True,
     )
     _still_waiting(request, "the child no longer waits")
-    _day_not_in_future("from_date", data.from_date)
+    ensure_not_in_future("from_date", data.from_date)
     if data.from_date < request.requested_on:
         raise InvalidInput("from_date", "must not be before the request was made")
     entry = WaitingReasonRepository(uow).add(
@@ -414,11 +404,11 @@ async def create_family_group_conference(
         purpose="family group conference",
         for_update=True,
     )
-    _day_not_in_future("offered_on", data.offered_on)
+    ensure_not_in_future("offered_on", data.offered_on)
     if data.held_on is not None:
         if data.held_on < data.offered_on:
             raise InvalidInput("held_on", "must not be before the conference was offered")
-        _day_not_in_future("held_on", data.held_on)
+        ensure_not_in_future("held_on", data.held_on)
     conference = FamilyGroupConferenceRepository(uow).add(
         FamilyGroupConference(
             id=new_id(),
@@ -478,7 +468,7 @@ async def record_conference_held(
         raise Conflict(f"The conference was held on {conference.held_on} already.")
     if data.held_on < conference.offered_on:
         raise InvalidInput("held_on", "must not be before the conference was offered")
-    _day_not_in_future("held_on", data.held_on)
+    ensure_not_in_future("held_on", data.held_on)
     conference.held_on = data.held_on
     conference.version += 1
     uow.emit(
@@ -515,7 +505,7 @@ async def create_child_conversation(
         purpose="talk with the child alone",
         for_update=True,
     )
-    _day_not_in_future("held_on", data.held_on)
+    ensure_not_in_future("held_on", data.held_on)
     conversation = ChildConversationRepository(uow).add(
         ChildConversation(
             id=new_id(),
@@ -627,7 +617,7 @@ async def create_proposal(
             "or place the child first."
         )
     _still_waiting(request, "no home can be proposed")
-    _not_in_future("proposed_at", data.proposed_at)
+    ensure_not_in_future("proposed_at", data.proposed_at)
     if data.proposed_at < request.requested_at:
         raise InvalidInput("proposed_at", "must not be before the request was made")
     if home is None:
@@ -720,7 +710,7 @@ async def decide_proposal(
         raise Conflict(f"The proposal was already {proposal.status}.")
     if data.decided_at < proposal.proposed_at:
         raise InvalidInput("decided_at", "must not be before the proposal was made")
-    _not_in_future("decided_at", data.decided_at)
+    ensure_not_in_future("decided_at", data.decided_at)
     if data.decision is Decision.declined and data.reason is None:
         raise InvalidInput("reason", "is required when a proposal is declined")
     if data.decision is Decision.accepted and data.reason is not None:
@@ -805,7 +795,7 @@ async def create_breach_confirmation(
     )
     if data.confirmed_at < request.requested_at:
         raise InvalidInput("confirmed_at", "must not be before the request was made")
-    _not_in_future("confirmed_at", data.confirmed_at)
+    ensure_not_in_future("confirmed_at", data.confirmed_at)
     confirmation = BreachConfirmationRepository(uow).add(
         BreachConfirmation(
             id=new_id(),
@@ -848,7 +838,7 @@ async def withdraw_foster_home_request(
         raise Conflict("A proposal awaits a decision; decide on it before withdrawing.")
     if data.withdrawn_at < request.requested_at:
         raise InvalidInput("withdrawn_at", "must not be before the request was made")
-    _not_in_future("withdrawn_at", data.withdrawn_at)
+    ensure_not_in_future("withdrawn_at", data.withdrawn_at)
     request.withdrawn_at = data.withdrawn_at
     request.withdrawn_on = clock.oslo_date(data.withdrawn_at)
     request.withdrawal_reason = data.reason

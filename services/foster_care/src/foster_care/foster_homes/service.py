@@ -12,7 +12,7 @@ from uuid import UUID
 from common import clock
 from common.access import check_access
 from common.auth import Principal, ensure_agency, ensure_may_see_region
-from common.errors import Conflict, InvalidInput, NotFound
+from common.errors import Conflict, InvalidInput, NotFound, ensure_not_in_future
 from common.etag import check_if_match
 from common.ids import new_id
 from common.pagination import Page, PageRequest
@@ -153,8 +153,7 @@ async def create_foster_home(
             f"municipality {data.municipality_number} lies in region {region}, not {data.region}",
         )
     ensure_may_see_region(principal, region, "foster home")
-    if data.inquiry_at > clock.now() + clock.CLOCK_SKEW:
-        raise InvalidInput("inquiry_at", "must not be in the future")
+    ensure_not_in_future("inquiry_at", data.inquiry_at)
     if data.kind is FosterHomeKind.kinship:
         if data.kinship_request_id is None:
             raise InvalidInput(
@@ -259,8 +258,7 @@ async def transition_foster_home(
     latest = max([home.inquiry_at, *(t.at for t in history)])
     if data.at < latest:
         raise InvalidInput("at", f"must not be before the previous stage ({latest.isoformat()})")
-    if data.at > clock.now() + clock.CLOCK_SKEW:
-        raise InvalidInput("at", "must not be in the future")
+    ensure_not_in_future("at", data.at)
     if (data.reason is None) == (data.to is Stage.withdrawn):
         raise InvalidInput(
             "reason",
@@ -391,8 +389,7 @@ def _check_after_approval(home: FosterHome, at: datetime) -> None:
     assert home.approved_at is not None
     if at < home.approved_at:
         raise InvalidInput("at", "must not be before the approval")
-    if at > clock.now() + clock.CLOCK_SKEW:
-        raise InvalidInput("at", "must not be in the future")
+    ensure_not_in_future("at", at)
 
 
 def _availability_changed(uow: UnitOfWork, home: FosterHome, at: datetime) -> None:
