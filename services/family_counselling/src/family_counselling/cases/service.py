@@ -75,14 +75,17 @@ def priority_of(case: Case) -> tuple[int, int]:
     return group, severity
 
 
+def _days_since_referral(case: Case, day: date) -> int:
+    return (day - clock.oslo_date(case.referral_received_at)).days
+
+
 def _days_waiting(case: Case, today: date) -> int | None:
+    """To the first attended session, or to today while the case waits (Oslo days)."""
     if case.first_attended_at is not None:
-        return (
-            clock.oslo_date(case.first_attended_at) - clock.oslo_date(case.referral_received_at)
-        ).days
+        return _days_since_referral(case, clock.oslo_date(case.first_attended_at))
     if case.status is CaseStatus.closed:
         return None
-    return (today - clock.oslo_date(case.referral_received_at)).days
+    return _days_since_referral(case, today)
 
 
 def _priority(case: Case, today: date) -> Priority:
@@ -395,7 +398,7 @@ async def list_work_queue(
             case_id=case.id,
             case_type=case.case_type,
             referral_received_at=case.referral_received_at,
-            days_waiting=(today - clock.oslo_date(case.referral_received_at)).days,
+            days_waiting=_days_since_referral(case, today),
             priority=_priority(case, today),
         )
         for index, case in enumerate(cases[: page.limit])
