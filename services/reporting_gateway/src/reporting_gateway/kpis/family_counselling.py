@@ -21,12 +21,15 @@ from sqlalchemy.sql.elements import ColumnElement
 from reporting_gateway.kpis.catalogue import Definition, Shape, Target, TimeBase, Unit, register
 from reporting_gateway.kpis.measures import (
     SHARE_COUNTS,
+    WAITING_COUNTS,
+    WAITING_EXTRAS,
     in_region,
     known,
     one_of,
-    oslo,
+    oslo_flag,
     records,
     share,
+    waiting_times,
 )
 from reporting_gateway.projections.models import (
     FamilyCounsellingClosure,
@@ -35,7 +38,6 @@ from reporting_gateway.projections.models import (
     FamilyCounsellingOutcome,
 )
 
-HALF_YEAR_DAYS = 180
 HIGH_CONFLICT = ("C", "C!")
 
 _EVENT = "family_counselling."
@@ -63,15 +65,6 @@ def _office(office_id: Any, scope: Shape) -> ColumnElement[bool]:
     return and_(office.id == office_id, known(office.recorded_at, scope))
 
 
-def _oslo_flag(municipality_number: Any) -> ColumnElement[bool]:
-    return func.coalesce(oslo(municipality_number), False)
-
-
-def _rounded(value: Any) -> Any:
-    """To six decimals, as a value is (a percentile between two records interpolates)."""
-    return func.round(cast(value, Numeric), 6)
-
-
 # cases opened -------------------------------------------------------------------------------
 
 
@@ -85,7 +78,7 @@ def _cases_opened(scope: Shape) -> Select[Any]:
             episode.region,
             episode.case_type,
             office.ownership,
-            _oslo_flag(episode.municipality_number).label("oslo"),
+            oslo_flag(episode.municipality_number).label("oslo"),
         )
         .select_from(episode)
         .outerjoin(office, _office(episode.office_id, scope))
@@ -130,7 +123,7 @@ def _outcomes(scope: Shape) -> Select[Any]:
             outcome.case_type,
             office.ownership,
             outcome.outcome,
-            _oslo_flag(office.municipality_number).label("oslo"),
+            oslo_flag(office.municipality_number).label("oslo"),
         )
         .select_from(outcome)
         .outerjoin(office, _office(outcome.office_id, scope))
@@ -230,7 +223,7 @@ def _waits(scope: Shape) -> Select[Any]:
             episode.region,
             episode.case_type,
             office.ownership,
-            _oslo_flag(episode.municipality_number).label("oslo"),
+            oslo_flag(episode.municipality_number).label("oslo"),
             episode.referral_on,
             served_on.label("served_on"),
             closed_on.label("closed_on"),
@@ -280,17 +273,9 @@ register(
         dimensions=CASE_DIMENSIONS,
         sources=WAITING_EVENTS,
         base=_waits,
-        measures=lambda b: {
-            "numerator": func.coalesce(func.sum(b.days), 0),
-            "denominator": func.count(b.id),
-            "n": func.count(b.id),
-            "mean": _rounded(func.avg(b.days)),
-            "median": _rounded(func.percentile_cont(0.5).within_group(b.days)),
-            "p90": _rounded(func.percentile_cont(0.9).within_group(b.days)),
-            "count_over_180": func.count(b.id).filter(b.days > HALF_YEAR_DAYS),
-        },
-        counts=("denominator", "n", "count_over_180"),
-        extras=("mean", "median", "p90", "count_over_180"),
+        measures=waiting_times,
+        counts=WAITING_COUNTS,
+        extras=WAITING_EXTRAS,
     )
 )
 
@@ -309,7 +294,7 @@ def _closings(scope: Shape, *conditions: Any) -> Select[Any]:
             closure.case_type,
             closure.track,
             office.ownership,
-            _oslo_flag(closure.municipality_number).label("oslo"),
+            oslo_flag(closure.municipality_number).label("oslo"),
             closure.violence_registered,
             closure.agreement_reached,
             closure.child_heard,

@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy import (
     Integer,
-    Numeric,
     Select,
     Text,
     and_,
@@ -35,13 +34,17 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from reporting_gateway.kpis.catalogue import Definition, Shape, Target, TimeBase, Unit, register
 from reporting_gateway.kpis.measures import (
+    HALF_YEAR_DAYS,
     SHARE_COUNTS,
+    WAITING_COUNTS,
+    WAITING_EXTRAS,
     in_region,
     known,
-    oslo,
+    oslo_flag,
     records,
     share,
     unique_children,
+    waiting_times,
 )
 from reporting_gateway.projections.models import (
     FosterCareConferenceVersion,
@@ -53,7 +56,6 @@ from reporting_gateway.projections.models import (
     FosterCareRequestWithdrawal,
 )
 
-HALF_YEAR_DAYS = 180
 MONTH_DAYS = 30
 STAGES = (
     "inquiry",
@@ -105,10 +107,6 @@ def _age_group(age_years: Any) -> ColumnElement[Any]:
     )
 
 
-def _oslo_flag(municipality_number: Any) -> ColumnElement[bool]:
-    return func.coalesce(oslo(municipality_number), False)
-
-
 # requests and the waiting list --------------------------------------------------------------
 
 
@@ -141,7 +139,7 @@ def _requests(scope: Shape) -> Any:
             request.desired_start_date,
             request.requested_on,
             func.least(placed_on, withdrawn_on).label("ended_on"),  # LEAST skips nulls
-            _oslo_flag(request.municipality_number).label("oslo"),
+            oslo_flag(request.municipality_number).label("oslo"),
         )
         .where(known(request.recorded_at, scope), in_region(request.region, scope))
         .subquery()
@@ -214,11 +212,6 @@ register(
 )
 
 
-def _rounded(days: Any) -> Any:
-    """Days to six decimals, as a value is (a percentile between two records interpolates)."""
-    return func.round(cast(days, Numeric), 6)
-
-
 def _waits(scope: Shape) -> Select[Any]:
     """Every request waiting on at least one day of the period, with its days: to the day
     its wait ended if that is in the period, else to the period's last day."""
@@ -255,17 +248,9 @@ register(
         dimensions=CHILD_DIMENSIONS,
         sources=WAITING_EVENTS,
         base=_waits,
-        measures=lambda b: {
-            "numerator": func.coalesce(func.sum(b.days), 0),
-            "denominator": func.count(b.id),
-            "n": func.count(b.id),
-            "mean": _rounded(func.avg(b.days)),
-            "median": _rounded(func.percentile_cont(0.5).within_group(b.days)),
-            "p90": _rounded(func.percentile_cont(0.9).within_group(b.days)),
-            "count_over_180": func.count(b.id).filter(b.days > HALF_YEAR_DAYS),
-        },
-        counts=("denominator", "n", "count_over_180"),
-        extras=("mean", "median", "p90", "count_over_180"),
+        measures=waiting_times,
+        counts=WAITING_COUNTS,
+        extras=WAITING_EXTRAS,
     )
 )
 
@@ -308,7 +293,7 @@ def _stage_entries(scope: Shape) -> Select[Any]:
         home.recruitment_source,
         literal("inquiry", Text).label("stage"),
         cast(null(), Text).label("withdrawal_reason"),
-        _oslo_flag(home.municipality_number).label("oslo"),
+        oslo_flag(home.municipality_number).label("oslo"),
     ).where(
         known(home.recorded_at, scope),
         in_region(home.region, scope),
@@ -321,7 +306,7 @@ def _stage_entries(scope: Shape) -> Select[Any]:
         stage.recruitment_source,
         stage.to_stage.label("stage"),
         stage.withdrawal_reason,
-        _oslo_flag(stage.municipality_number).label("oslo"),
+        oslo_flag(stage.municipality_number).label("oslo"),
     ).where(
         known(stage.recorded_at, scope),
         in_region(stage.region, scope),
@@ -391,7 +376,7 @@ def _placements(scope: Shape) -> Any:
             placement.start_date,
             end_date.label("end_date"),
             case((end_date.is_not(None), end.reason)).label("end_reason"),
-            _oslo_flag(placement.municipality_number).label("oslo"),
+            oslo_flag(placement.municipality_number).label("oslo"),
         )
         .select_from(placement)
         .outerjoin(end, and_(end.placement_id == placement.id, known(end.recorded_at, scope)))
@@ -515,7 +500,7 @@ def _conferences(scope: Shape) -> Select[Any]:
         ranked.c.child_key,
         ranked.c.region,
         ranked.c.age_group,
-        _oslo_flag(ranked.c.municipality_number).label("oslo"),
+        oslo_flag(ranked.c.municipality_number).label("oslo"),
         offered.label("offered"),
         first.label("first_recruiting"),
     ).where(in_region(ranked.c.region, scope), or_(offered, first))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, true
+from sqlalchemy import Numeric, cast, func, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from reporting_gateway.kpis.catalogue import Shape
@@ -51,3 +51,34 @@ def share(b: Any, condition: Any) -> dict[str, Any]:
 
 
 SHARE_COUNTS = ("numerator", "denominator", "n")
+
+
+def oslo_flag(municipality_number: Any) -> ColumnElement[bool]:
+    """Oslo's or not: an unknown municipality (a fact not yet joined) counts as not Oslo's."""
+    return func.coalesce(oslo(municipality_number), False)
+
+
+HALF_YEAR_DAYS = 180
+
+
+def rounded(value: Any) -> Any:
+    """To six decimals, as a value is (a percentile between two records interpolates)."""
+    return func.round(cast(value, Numeric), 6)
+
+
+def waiting_times(b: Any) -> dict[str, Any]:
+    """Over waits of `b.days` each: the mean as the value (days ÷ waits), with the median,
+    the 90th percentile and how many waited more than half a year beside it."""
+    return {
+        "numerator": func.coalesce(func.sum(b.days), 0),
+        "denominator": func.count(b.id),
+        "n": func.count(b.id),
+        "mean": rounded(func.avg(b.days)),
+        "median": rounded(func.percentile_cont(0.5).within_group(b.days)),
+        "p90": rounded(func.percentile_cont(0.9).within_group(b.days)),
+        "count_over_180": func.count(b.id).filter(b.days > HALF_YEAR_DAYS),
+    }
+
+
+WAITING_COUNTS = ("denominator", "n", "count_over_180")
+WAITING_EXTRAS = ("mean", "median", "p90", "count_over_180")
