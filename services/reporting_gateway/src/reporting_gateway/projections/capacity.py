@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from common.clock import oslo_date
@@ -27,8 +26,8 @@ from reporting_gateway.projections.models import (
     CapacitySingleChildDecisionVersion,
     CapacityStay,
     CapacityStayDischarge,
-    RecordedEvent,
 )
+from reporting_gateway.projections.notes import noted
 
 projection = Projection("capacity", durable="reporting_gateway-capacity", version=2)
 TABLES = (
@@ -45,25 +44,6 @@ TABLES = (
     CapacitySingleChildDecisionVersion,
 )
 """The read models fed by this stream (what a rebuild empties first)."""
-
-
-def _facts(
-    model: type[Any],
-    values: dict[str, Any],
-    event: CloudEvent,
-    *,
-    region: str | None,
-    days: tuple[date | None, date | None] = (None, None),
-) -> list[Fact]:
-    """The fact, and a note of the event with the region and days it bears on (None: any)."""
-    note = {
-        "stream": projection.stream.name,
-        "type": event.type,
-        "region": region,
-        "first_day": days[0],
-        "last_day": days[1],
-    }
-    return [Fact(model, values), Fact(RecordedEvent, note)]
 
 
 class InstitutionRegistered(Reader):
@@ -193,7 +173,7 @@ def on_place_contract_changed(data: PlaceContractChanged, event: CloudEvent) -> 
     # An update may move or shorten the days of the version it replaces: it bears on any.
     days = (data.valid_from, data.valid_to) if data.change == "created" else (None, None)
     version = CapacityPlaceContractVersion
-    return _facts(version, values, event, region=data.region, days=days)
+    return noted(projection, version, values, event, region=data.region, days=days)
 
 
 @projection.on("capacity.placement_request.received.v1", PlacementRequestReceived)
@@ -202,7 +182,7 @@ def on_placement_request_received(data: PlacementRequestReceived, event: CloudEv
     values["id"] = values.pop("placement_request_id")
     last = oslo_date(data.deadline_at) if data.deadline_at else None
     days = (oslo_date(data.need_concluded_at), last)
-    return _facts(CapacityPlacementRequest, values, event, region=data.region, days=days)
+    return noted(projection, CapacityPlacementRequest, values, event, region=data.region, days=days)
 
 
 @projection.on("capacity.placement_request.offered.v1", PlacementRequestOffered)
@@ -210,32 +190,32 @@ def on_placement_request_offered(data: PlacementRequestOffered, event: CloudEven
     values = data.model_dump(exclude={"region", "need_concluded_at"})
     values["id"] = values.pop("offer_id")
     days = (oslo_date(data.need_concluded_at), None)
-    return _facts(CapacityOffer, values, event, region=data.region, days=days)
+    return noted(projection, CapacityOffer, values, event, region=data.region, days=days)
 
 
 @projection.on("capacity.placement_request.decided.v1", PlacementRequestDecided)
 def on_placement_request_decided(data: PlacementRequestDecided, event: CloudEvent) -> list[Fact]:
     values = data.model_dump(exclude={"region"})
-    return _facts(CapacityOfferDecision, values, event, region=data.region)
+    return noted(projection, CapacityOfferDecision, values, event, region=data.region)
 
 
 @projection.on("capacity.placement_request.breached.v1", PlacementRequestBreached)
 def on_placement_request_breached(data: PlacementRequestBreached, event: CloudEvent) -> list[Fact]:
     values = data.model_dump(exclude={"region"})
     day = oslo_date(data.deadline_at)
-    return _facts(CapacityBreach, values, event, region=data.region, days=(day, day))
+    return noted(projection, CapacityBreach, values, event, region=data.region, days=(day, day))
 
 
 @projection.on("capacity.placement_request.breach_confirmed.v1", PlacementRequestBreachConfirmed)
 def on_breach_confirmed(data: PlacementRequestBreachConfirmed, event: CloudEvent) -> list[Fact]:
     values = data.model_dump(exclude={"region"})
-    return _facts(CapacityBreachConfirmation, values, event, region=data.region)
+    return noted(projection, CapacityBreachConfirmation, values, event, region=data.region)
 
 
 @projection.on("capacity.placement_request.closed.v1", PlacementRequestClosed)
 def on_placement_request_closed(data: PlacementRequestClosed, event: CloudEvent) -> list[Fact]:
     values = data.model_dump(exclude={"region"})
-    return _facts(CapacityPlacementRequestClosure, values, event, region=data.region)
+    return noted(projection, CapacityPlacementRequestClosure, values, event, region=data.region)
 
 
 @projection.on("capacity.stay.admitted.v1", StayAdmitted)
@@ -243,21 +223,21 @@ def on_stay_admitted(data: StayAdmitted, event: CloudEvent) -> list[Fact]:
     values = data.model_dump()
     values["id"] = values.pop("stay_id")
     days = (data.admitted_on, None)
-    return _facts(CapacityStay, values, event, region=data.region, days=days)
+    return noted(projection, CapacityStay, values, event, region=data.region, days=days)
 
 
 @projection.on("capacity.stay.discharged.v1", StayDischarged)
 def on_stay_discharged(data: StayDischarged, event: CloudEvent) -> list[Fact]:
     values = data.model_dump(exclude={"region"})
     days = (data.discharged_on, None)  # the days it no longer counts, and its ending
-    return _facts(CapacityStayDischarge, values, event, region=data.region, days=days)
+    return noted(projection, CapacityStayDischarge, values, event, region=data.region, days=days)
 
 
 def _on_single_child_decision(data: SingleChildDecisionChanged, event: CloudEvent) -> list[Fact]:
     values = data.model_dump(exclude={"region"})
     days = (data.decided_on, None)
     version = CapacitySingleChildDecisionVersion
-    return _facts(version, values, event, region=data.region, days=days)
+    return noted(projection, version, values, event, region=data.region, days=days)
 
 
 projection.on("capacity.single_child_decision.recorded.v1", SingleChildDecisionChanged)(

@@ -14,8 +14,7 @@ its `referral_received_at`."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 from uuid import UUID
 
 from common.clock import oslo_date
@@ -26,8 +25,8 @@ from reporting_gateway.projections.models import (
     FamilyCounsellingEpisode,
     FamilyCounsellingOffice,
     FamilyCounsellingOutcome,
-    RecordedEvent,
 )
+from reporting_gateway.projections.notes import noted
 
 projection = Projection(
     "family_counselling", durable="reporting_gateway-family_counselling", version=1
@@ -39,25 +38,6 @@ TABLES = (
     FamilyCounsellingClosure,
 )
 """The read models fed by this stream (what a rebuild empties first)."""
-
-
-def _facts(
-    model: type[Any],
-    values: dict[str, Any],
-    event: CloudEvent,
-    *,
-    region: str | None,
-    days: tuple[date | None, date | None] = (None, None),
-) -> list[Fact]:
-    """The fact, and a note of the event with the region and days it bears on (None: any)."""
-    note = {
-        "stream": projection.stream.name,
-        "type": event.type,
-        "region": region,
-        "first_day": days[0],
-        "last_day": days[1],
-    }
-    return [Fact(model, values), Fact(RecordedEvent, note)]
 
 
 class OfficeRegistered(Reader):
@@ -122,7 +102,9 @@ def _on_episode(data: _CaseFacts, event: CloudEvent, episode: int) -> list[Fact]
     values["reopened_at"] = getattr(data, "reopened_at", None)
     values["referral_on"] = day = oslo_date(data.referral_received_at)
     # Opened on that day; waiting from it on.
-    return _facts(FamilyCounsellingEpisode, values, event, region=data.region, days=(day, None))
+    return noted(
+        projection, FamilyCounsellingEpisode, values, event, region=data.region, days=(day, None)
+    )
 
 
 @projection.on("family_counselling.case.opened.v1", CaseOpened)
@@ -141,7 +123,7 @@ def on_case_closed(data: CaseClosed, event: CloudEvent) -> list[Fact]:
     values["closed_on"] = day = oslo_date(data.closed_at)
     # Ended that day; an episode still waiting is no longer from it on.
     closure = FamilyCounsellingClosure
-    return _facts(closure, values, event, region=data.region, days=(day, None))
+    return noted(projection, closure, values, event, region=data.region, days=(day, None))
 
 
 @projection.on("family_counselling.appointment.outcome_recorded.v1", AppointmentOutcomeRecorded)
@@ -151,4 +133,4 @@ def on_outcome_recorded(data: AppointmentOutcomeRecorded, event: CloudEvent) -> 
     values["scheduled_on"] = day = oslo_date(data.scheduled_at)
     # Counted on its day; a first attended session ends its episode's wait from then on.
     outcome = FamilyCounsellingOutcome
-    return _facts(outcome, values, event, region=data.region, days=(day, None))
+    return noted(projection, outcome, values, event, region=data.region, days=(day, None))

@@ -9,7 +9,6 @@ a home's availability) have no handler: they are noted in the inbox only."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID
 
 from common.clock import oslo_date
@@ -24,8 +23,8 @@ from reporting_gateway.projections.models import (
     FosterCarePlacementEnd,
     FosterCareRequest,
     FosterCareRequestWithdrawal,
-    RecordedEvent,
 )
+from reporting_gateway.projections.notes import noted
 
 projection = Projection("foster_care", durable="reporting_gateway-foster_care", version=1)
 TABLES = (
@@ -39,25 +38,6 @@ TABLES = (
     FosterCarePlacementEnd,
 )
 """The read models fed by this stream (what a rebuild empties first)."""
-
-
-def _facts(
-    model: type[Any],
-    values: dict[str, Any],
-    event: CloudEvent,
-    *,
-    region: str | None,
-    days: tuple[date | None, date | None] = (None, None),
-) -> list[Fact]:
-    """The fact, and a note of the event with the region and days it bears on (None: any)."""
-    note = {
-        "stream": projection.stream.name,
-        "type": event.type,
-        "region": region,
-        "first_day": days[0],
-        "last_day": days[1],
-    }
-    return [Fact(model, values), Fact(RecordedEvent, note)]
 
 
 class _HomeFacts(Reader):
@@ -146,14 +126,16 @@ def on_foster_home_registered(data: FosterHomeRegistered, event: CloudEvent) -> 
     values = data.model_dump()
     values["id"] = values.pop("foster_home_id")
     values["inquiry_on"] = day = oslo_date(data.inquiry_at)
-    return _facts(FosterCareHome, values, event, region=data.region, days=(day, day))
+    return noted(projection, FosterCareHome, values, event, region=data.region, days=(day, day))
 
 
 @projection.on("foster_care.foster_home.stage_changed.v1", FosterHomeStageChanged)
 def on_foster_home_stage_changed(data: FosterHomeStageChanged, event: CloudEvent) -> list[Fact]:
     values = data.model_dump()
     values["entered_on"] = day = oslo_date(data.at)
-    return _facts(FosterCareHomeStage, values, event, region=data.region, days=(day, day))
+    return noted(
+        projection, FosterCareHomeStage, values, event, region=data.region, days=(day, day)
+    )
 
 
 @projection.on("foster_care.foster_home_request.received.v1", FosterHomeRequestReceived)
@@ -163,7 +145,7 @@ def on_request_received(data: FosterHomeRequestReceived, event: CloudEvent) -> l
     values["requested_on"] = requested_on = oslo_date(data.requested_at)
     # Received in the period of its request; waiting from the day after its desired start.
     days = (min(requested_on, data.desired_start_date), None)
-    return _facts(FosterCareRequest, values, event, region=data.region, days=days)
+    return noted(projection, FosterCareRequest, values, event, region=data.region, days=days)
 
 
 def _on_conference(data: FamilyGroupConferenceOffered, event: CloudEvent) -> list[Fact]:
@@ -172,7 +154,7 @@ def _on_conference(data: FamilyGroupConferenceOffered, event: CloudEvent) -> lis
     # Offered in its period; a held conference may make a later one no child's first.
     first = min(data.offered_on, held_on) if held_on else data.offered_on
     version = FosterCareConferenceVersion
-    return _facts(version, values, event, region=data.region, days=(first, None))
+    return noted(projection, version, values, event, region=data.region, days=(first, None))
 
 
 projection.on(
@@ -189,7 +171,7 @@ def on_request_withdrawn(data: FosterHomeRequestWithdrawn, event: CloudEvent) ->
     values = data.model_dump(exclude={"region", "municipality_number"})
     values["withdrawn_on"] = day = oslo_date(data.withdrawn_at)
     withdrawal = FosterCareRequestWithdrawal
-    return _facts(withdrawal, values, event, region=data.region, days=(day, None))
+    return noted(projection, withdrawal, values, event, region=data.region, days=(day, None))
 
 
 @projection.on(
@@ -200,7 +182,7 @@ def on_breach_confirmed(data: FosterHomeRequestBreachConfirmed, event: CloudEven
     # The first confirmation decides the period: an earlier one moves it to an earlier day.
     days = (oslo_date(data.confirmed_at), None)
     confirmation = FosterCareBreachConfirmation
-    return _facts(confirmation, values, event, region=data.region, days=days)
+    return noted(projection, confirmation, values, event, region=data.region, days=days)
 
 
 @projection.on("foster_care.foster_placement.started.v1", FosterPlacementStarted)
@@ -208,11 +190,11 @@ def on_placement_started(data: FosterPlacementStarted, event: CloudEvent) -> lis
     values = data.model_dump()
     values["id"] = values.pop("placement_id")
     days = (data.start_date, None)  # started that day; the wait ends there
-    return _facts(FosterCarePlacement, values, event, region=data.region, days=days)
+    return noted(projection, FosterCarePlacement, values, event, region=data.region, days=days)
 
 
 @projection.on("foster_care.foster_placement.ended.v1", FosterPlacementEnded)
 def on_placement_ended(data: FosterPlacementEnded, event: CloudEvent) -> list[Fact]:
     values = data.model_dump(include={"placement_id", "end_date", "reason"})
     days = (data.end_date, None)
-    return _facts(FosterCarePlacementEnd, values, event, region=data.region, days=days)
+    return noted(projection, FosterCarePlacementEnd, values, event, region=data.region, days=days)
