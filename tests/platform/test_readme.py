@@ -49,9 +49,10 @@ async def stack(environment, scratch_dir):
     capacity.stop()
 
 
-def test_the_municipality_flow_in_the_readme_works(stack, issuer, scratch_dir):
+def run_blocks(stack, scratch_dir, *names: str) -> list[str]:
+    """The README's blocks, run in one shell in order against the stack: their output lines."""
     result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", readme_block("flow") + readme_block("figures")],
+        ["bash", "-euo", "pipefail", "-c", "".join(readme_block(name) for name in names)],
         env={"BASE": stack.url, "PATH": "/usr/bin:/bin"},
         cwd=scratch_dir,
         capture_output=True,
@@ -59,7 +60,11 @@ def test_the_municipality_flow_in_the_readme_works(stack, issuer, scratch_dir):
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    lines = result.stdout.strip().splitlines()
+    return result.stdout.strip().splitlines()
+
+
+def test_the_municipality_flow_in_the_readme_works(stack, issuer, scratch_dir):
+    lines = run_blocks(stack, scratch_dir, "flow", "figures")
     assert lines[1].startswith("Step 1: state place in your own region (vest)")
     assert lines[2] == "accepted"
     assert "'under_13_at_admission': False" in lines[3]
@@ -71,16 +76,7 @@ def test_the_municipality_flow_in_the_readme_works(stack, issuer, scratch_dir):
 
 
 def test_the_foster_care_flow_in_the_readme_works(stack, issuer, scratch_dir):
-    result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", readme_block("flow") + readme_block("fc-flow")],
-        env={"BASE": stack.url, "PATH": "/usr/bin:/bin"},
-        cwd=scratch_dir,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    lines = result.stdout.strip().splitlines()[4:]  # after capacity's flow
+    lines = run_blocks(stack, scratch_dir, "flow", "fc-flow")[4:]  # after capacity's flow
     assert lines == [
         "[(49, True)]",
         "Own region (vest); approved ordinary home trained in SOLID, 1 free place; "
@@ -93,17 +89,8 @@ def test_the_foster_care_flow_in_the_readme_works(stack, issuer, scratch_dir):
 
 
 def test_the_family_counselling_flow_in_the_readme_works(stack, issuer, scratch_dir):
-    blocks = readme_block("flow") + readme_block("fc-flow") + readme_block("fv-flow")
-    result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", blocks],
-        env={"BASE": stack.url, "PATH": "/usr/bin:/bin"},
-        cwd=scratch_dir,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    lines = result.stdout.strip().splitlines()[10:]  # after capacity's and foster care's flows
+    # After capacity's and foster care's flows:
+    lines = run_blocks(stack, scratch_dir, "flow", "fc-flow", "fv-flow")[10:]
     assert lines == [
         "Mandatory mediation (separation); 2 children living at home; track B; waiting 10 days.",
         "9",
