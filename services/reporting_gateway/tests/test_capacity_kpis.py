@@ -4,15 +4,10 @@ and year, so they share one gateway database without touching each other's figur
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
 
-
-async def kpi(gateway, headers, kpi_id: str, status: int = 200, **params: Any) -> dict[str, Any]:
-    response = await gateway.get(f"/v1/kpis/{kpi_id}", params=params, headers=headers)
-    assert response.status_code == status, response.text
-    return response.json()
+from .kpis import kpi
 
 
 @pytest.fixture(scope="module")

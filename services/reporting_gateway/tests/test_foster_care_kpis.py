@@ -9,30 +9,16 @@ recruitment funnel."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 from uuid import UUID
 
 import pytest
 
 from reporting_gateway.kpis.catalogue import CATALOGUE
 
+from .kpis import by, kpi
+
 VEST, MIDT, NORD, OST, SOR = "4601", "5001", "1804", "3201", "4204"
 OSLO = "0301"
-
-
-async def kpi(gateway, headers, kpi_id: str, status: int = 200, **params: Any) -> dict[str, Any]:
-    response = await gateway.get(f"/v1/kpis/{kpi_id}", params=params, headers=headers)
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def by(answer: dict[str, Any], dimension: str, *names: str) -> dict[str, Any]:
-    """The breakdown's rows by their value of `dimension`: the measures named (or value)."""
-    names = names or ("value",)
-    return {
-        row[dimension]: row[names[0]] if len(names) == 1 else tuple(row[n] for n in names)
-        for row in answer["breakdown"]
-    }
 
 
 def days_after(start: str, *offsets: int) -> list[str]:
