@@ -11,7 +11,7 @@ from . import factories
 
 @pytest.fixture(scope="module")
 async def capacity(start_service):
-    return await start_service(CAPACITY, breach_sweep_interval_seconds=0.2)
+    return await start_service(CAPACITY, breach_sweep_interval_seconds=0.2, breach_grace_seconds=1)
 
 
 @pytest.fixture(scope="module")

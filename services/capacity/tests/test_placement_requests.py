@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -89,6 +90,56 @@ async def test_the_service_marks_breaches_itself_and_says_so_once(api, environme
         f"%{created['id']}%",
     )
     assert len(events) == 1
+
+
+async def test_a_request_recorded_late_with_an_offer_made_in_time_is_never_breached(
+    api, capacity, admin, environment
+):
+    # A system sending what already happened: the need, and an offer within the two hours,
+    # both recorded a day later. The sweeper (every 0.2 s, grace 1 s here) must not report
+    # a breach in the moment between the two calls; without an offer it does after the grace.
+    need = datetime.now(UTC) - timedelta(days=1)
+    in_time = await api.placement_request(
+        need_concluded_at=need.isoformat(), desired_start_date=factories.oslo_day(need)
+    )
+    institution = await api.institution(contracts=[{"function": "acute", "budgeted_places": 1}])
+    offer = await capacity.post(
+        f"/v1/placement-requests/{in_time['id']}/offers",
+        json={
+            "institution_id": institution["id"],
+            "function": "acute",
+            "contract_type": "state",
+            "offered_at": (need + timedelta(hours=1)).isoformat(),
+            "justification": "The place the child's team knows.",
+        },
+        headers=admin,
+    )
+    assert offer.status_code == 201, offer.text
+    assert offer.json()["within_deadline"] is True
+    never_offered = await api.placement_request(
+        need_concluded_at=need.isoformat(), desired_start_date=factories.oslo_day(need)
+    )
+    db = await environment.database(CAPACITY)
+
+    async def breached_events() -> set[str]:
+        rows = await fetch(
+            db,
+            "SELECT convert_from(payload, 'UTF8') AS payload FROM outbox WHERE subject = $1",
+            "capacity.placement_request.breached.v1",
+        )
+        return {
+            request["id"]
+            for request in (in_time, never_offered)
+            for row in rows
+            if request["id"] in row["payload"]
+        }
+
+    async def marked():
+        assert await breached_events() == {never_offered["id"]}
+
+    await eventually(marked, within=10)
+    await asyncio.sleep(1.5)  # well past the grace: still only the one never offered
+    assert await breached_events() == {never_offered["id"]}
 
 
 async def test_a_youth_of_twenty_has_no_deadline_and_is_never_breached(api, capacity, admin):

@@ -24,7 +24,9 @@ def create_app(settings: CapacitySettings | None = None) -> FastAPI:
         routers=[placement_requests_router, stays_router, institutions_router],
         metadata=metadata,
         events=registry,
-        workers=[breach_sweeper(settings.breach_sweep_interval_seconds)],
+        workers=[
+            breach_sweeper(settings.breach_sweep_interval_seconds, settings.breach_grace_seconds)
+        ],
         openapi_tags=[
             {"name": "institutions", "description": "Institutions and their place contracts."},
             {

@@ -23,3 +23,10 @@ class CapacitySettings(ServiceSettings):
     breach_sweep_interval_seconds: float = Field(
         15, gt=0, le=60, description="How often requests past their deadline are marked breached."
     )
+    breach_grace_seconds: float = Field(
+        300,
+        ge=0,
+        le=3600,
+        description="A request recorded only after its deadline is marked breached this long "
+        "after its recording unless an offer made in time is recorded first.",
+    )

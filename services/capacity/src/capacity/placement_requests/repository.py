@@ -4,7 +4,7 @@ places a request may be offered, in the priority order."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -78,15 +78,20 @@ class PlacementRequestRepository(Repository[PlacementRequest]):
         )
 
     async def mark_breached_past_deadline(
-        self, now: datetime, limit: int = 500
+        self, now: datetime, grace: timedelta, limit: int = 500
     ) -> Sequence[PlacementRequest]:
         """Open requests whose deadline has passed become breached (safe with several
-        replicas: rows another sweeper holds are skipped)."""
+        replicas: rows another sweeper holds are skipped). One recorded only after its
+        deadline waits `grace` from its recording, for the offer made in time to follow."""
         due = (
             select(PlacementRequest.id)
             .where(
                 PlacementRequest.status == PlacementRequestStatus.open,
                 PlacementRequest.deadline_at <= now,
+                or_(
+                    PlacementRequest.created_at < PlacementRequest.deadline_at,
+                    PlacementRequest.created_at <= now - grace,
+                ),
             )
             .order_by(PlacementRequest.deadline_at)
             .limit(limit)

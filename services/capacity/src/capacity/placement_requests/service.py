@@ -578,9 +578,11 @@ async def close_placement_request(
     return _view(placement_request, vault, now, confirmations.get(placement_request.id, []))
 
 
-async def mark_breaches(uow: UnitOfWork) -> int:
-    """Mark open requests past their deadline as breached, with their events."""
-    breached = await PlacementRequestRepository(uow).mark_breached_past_deadline(clock.now())
+async def mark_breaches(uow: UnitOfWork, grace: timedelta) -> int:
+    """Mark open requests past their deadline as breached, with their events. A request
+    recorded after its deadline (a system sending what already happened) is given `grace`
+    to record the offer that was made in time, so no breach is reported that never was."""
+    breached = await PlacementRequestRepository(uow).mark_breached_past_deadline(clock.now(), grace)
     for placement_request in breached:
         assert placement_request.deadline_at is not None
         uow.emit(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 from capacity.placement_requests.service import mark_breaches
 from common.platform import Platform, Worker
@@ -13,12 +14,14 @@ from common.platform import Platform, Worker
 log = logging.getLogger(__name__)
 
 
-def breach_sweeper(interval_seconds: float) -> Worker:
+def breach_sweeper(interval_seconds: float, grace_seconds: float) -> Worker:
+    grace = timedelta(seconds=grace_seconds)
+
     async def run(platform: Platform) -> None:
         while True:
             try:
                 async with platform.unit_of_work() as uow:
-                    marked = await mark_breaches(uow)
+                    marked = await mark_breaches(uow, grace)
                     await uow.commit()
                 if marked:
                     log.info("marked %d placement requests breached", marked)
