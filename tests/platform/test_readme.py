@@ -8,8 +8,7 @@ import subprocess
 
 import pytest
 
-from devstack.services import CAPACITY, FAMILY_COUNSELLING, FOSTER_CARE, GATEWAY, REPO_ROOT
-from devstack.testing import ServedService
+from devstack.services import REPO_ROOT
 
 README = REPO_ROOT / "README.md"
 
@@ -24,29 +23,8 @@ def readme_block(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-async def stack(environment, scratch_dir):
-    capacity = ServedService(CAPACITY, await environment.settings_env(CAPACITY)).start()
-    foster_care = ServedService(FOSTER_CARE, await environment.settings_env(FOSTER_CARE)).start()
-    family_counselling = ServedService(
-        FAMILY_COUNSELLING, await environment.settings_env(FAMILY_COUNSELLING)
-    ).start()
-    gateway = ServedService(
-        GATEWAY,
-        await environment.settings_env(
-            GATEWAY,
-            capacity_url=capacity.url,
-            foster_care_url=foster_care.url,
-            family_counselling_url=family_counselling.url,
-            local_issuer_enabled="true",
-            local_issuer_key_file=scratch_dir / "signing-key.pem",
-            auth_jwks_url="",
-        ),
-    ).start()
-    yield gateway
-    gateway.stop()
-    family_counselling.stop()
-    foster_care.stop()
-    capacity.stop()
+def stack(served_platform):
+    return served_platform
 
 
 def run_blocks(stack, scratch_dir, *names: str) -> list[str]:

@@ -380,6 +380,34 @@ class ServedService:
                 self.process.wait()
 
 
+@pytest.fixture(scope="module")
+async def served_platform(environment: Environment, scratch_dir: Path) -> AsyncIterator[Any]:
+    """The four services in their own processes, the gateway with the local issuer in front
+    of them, as `make run` starts them (module scope): yields the gateway."""
+    from devstack.services import CAPACITY, FAMILY_COUNSELLING, FOSTER_CARE, GATEWAY
+
+    domain = {
+        service: ServedService(service, await environment.settings_env(service)).start()
+        for service in (CAPACITY, FOSTER_CARE, FAMILY_COUNSELLING)
+    }
+    gateway = ServedService(
+        GATEWAY,
+        await environment.settings_env(
+            GATEWAY,
+            capacity_url=domain[CAPACITY].url,
+            foster_care_url=domain[FOSTER_CARE].url,
+            family_counselling_url=domain[FAMILY_COUNSELLING].url,
+            local_issuer_enabled="true",
+            local_issuer_key_file=scratch_dir / "signing-key.pem",
+            auth_jwks_url="",
+        ),
+    ).start()
+    yield gateway
+    gateway.stop()
+    for served in domain.values():
+        served.stop()
+
+
 def fuzz(url: str, token: str, workdir: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     """Schemathesis against the OpenAPI a served service publishes at `url`: no 5xx, the
     documented statuses, content types and schemas; its generation widened by
