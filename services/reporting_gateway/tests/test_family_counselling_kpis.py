@@ -430,8 +430,8 @@ async def test_every_family_counselling_kpi_is_in_the_catalogue(gateway, detail)
     items = {item["id"]: item for item in response.json()["items"]}
     assert {kpi_id for kpi_id in items if kpi_id.startswith("fv.")} == FV
     assert {kpi_id for kpi_id in CATALOGUE if kpi_id.startswith("fv.")} == FV
-    assert items["fv.waiting_days"]["dimensions"] == ["region", "case_type", "ownership"]
-    assert items["fv.agreements"]["dimensions"] == ["region", "track", "ownership"]
+    assert items["fv.waiting_days"]["dimensions"] == ["region", "case_type", "ownership", "office"]
+    assert items["fv.agreements"]["dimensions"] == ["region", "track", "ownership", "office"]
     assert items["fv.child_heard"]["target"]["rule"] == "rising"
     await kpi(gateway, detail, "fv.waiting_days", 422, period="2024", track="C")
     await kpi(gateway, detail, "fv.agreements", 422, period="2024", case_type="clinical")

@@ -158,6 +158,9 @@ class Definition:
     """Targets that hold for one value of a dimension (e.g. occupancy's categories)."""
     budgeted: bool = False
     """The target is the region's budgeted day price for the year (S 1.1.4)."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """Dimensions whose values are ids, each with the base column naming its value: a
+    breakdown by one gives each row `<dimension>_name` too (e.g. an office's name)."""
 
 
 CATALOGUE: dict[str, Definition] = {}

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, Numeric, Select, and_, case, cast, func, or_, select
+from sqlalchemy import Integer, Numeric, Select, Text, and_, case, cast, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from reporting_gateway.kpis.catalogue import Definition, Shape, Target, TimeBase, Unit, register
@@ -47,7 +47,8 @@ CLOSED_EVENTS = (_EVENT + "case.closed.v1",)
 WAITING_EVENTS = (*OPENED_EVENTS, _EVENT + "case.reopened.v1", *OUTCOME_EVENTS, *CLOSED_EVENTS)
 
 SCOPE = (
-    "Region: the office's; ownership: the office's (state, church); exclude_oslo leaves out "
+    "Region: the office's; ownership: the office's (state, church); office: the office's id "
+    "(a breakdown by office names each office, `office_name`); exclude_oslo leaves out "
     "offices in Oslo (municipality 0301). Days are Oslo calendar days. "
 )
 CLOSINGS = (
@@ -55,14 +56,21 @@ CLOSINGS = (
     "track and findings as the closing stated them: a case reopened and closed again counts "
     "at each closing. "
 )
-CASE_DIMENSIONS = ("case_type", "ownership")
-CLOSING_DIMENSIONS = ("track", "ownership")
+CASE_DIMENSIONS = ("case_type", "ownership", "office")
+CLOSING_DIMENSIONS = ("track", "ownership", "office")
+LABELS = {"office": "office_name"}
 
 
 def _office(office_id: Any, scope: Shape) -> ColumnElement[bool]:
     """The join to the record's office, as known at the scope's instant."""
     office = FamilyCounsellingOffice
     return and_(office.id == office_id, known(office.recorded_at, scope))
+
+
+def _office_columns(office_id: Any) -> tuple[Any, Any]:
+    """The record's office as a dimension: its id as text (filters are bound as text), and
+    its name from the joined office (null while the office is not known)."""
+    return cast(office_id, Text).label("office"), FamilyCounsellingOffice.name.label("office_name")
 
 
 # cases opened -------------------------------------------------------------------------------
@@ -78,6 +86,7 @@ def _cases_opened(scope: Shape) -> Select[Any]:
             episode.region,
             episode.case_type,
             office.ownership,
+            *_office_columns(episode.office_id),
             oslo_flag(episode.municipality_number).label("oslo"),
         )
         .select_from(episode)
@@ -102,6 +111,7 @@ register(
         time_base=TimeBase.flow_in_period,
         unit=Unit.number,
         dimensions=CASE_DIMENSIONS,
+        labels=LABELS,
         sources=OPENED_EVENTS,
         base=_cases_opened,
         measures=records,
@@ -122,6 +132,7 @@ def _outcomes(scope: Shape) -> Select[Any]:
             outcome.region,
             outcome.case_type,
             office.ownership,
+            *_office_columns(outcome.office_id),
             outcome.outcome,
             oslo_flag(office.municipality_number).label("oslo"),
         )
@@ -149,6 +160,7 @@ register(
         time_base=TimeBase.flow_in_period,
         unit=Unit.number,
         dimensions=CASE_DIMENSIONS,
+        labels=LABELS,
         sources=OUTCOME_EVENTS,
         base=_attended,
         measures=records,
@@ -178,6 +190,7 @@ register(
         time_base=TimeBase.flow_in_period,
         unit=Unit.rate,
         dimensions=CASE_DIMENSIONS,
+        labels=LABELS,
         sources=OUTCOME_EVENTS,
         base=_outcomes,
         measures=_rescheduled_measures,
@@ -223,6 +236,7 @@ def _waits(scope: Shape) -> Select[Any]:
             episode.region,
             episode.case_type,
             office.ownership,
+            *_office_columns(episode.office_id),
             oslo_flag(episode.municipality_number).label("oslo"),
             episode.referral_on,
             served_on.label("served_on"),
@@ -248,6 +262,8 @@ def _waits(scope: Shape) -> Select[Any]:
         e.c.region,
         e.c.case_type,
         e.c.ownership,
+        e.c.office,
+        e.c.office_name,
         e.c.oslo,
         cast(until - e.c.referral_on, Integer).label("days"),
     ).where(or_(served, waiting))
@@ -271,6 +287,7 @@ register(
         time_base=TimeBase.unique_in_period,
         unit=Unit.average,
         dimensions=CASE_DIMENSIONS,
+        labels=LABELS,
         sources=WAITING_EVENTS,
         base=_waits,
         measures=waiting_times,
@@ -294,6 +311,7 @@ def _closings(scope: Shape, *conditions: Any) -> Select[Any]:
             closure.case_type,
             closure.track,
             office.ownership,
+            *_office_columns(closure.office_id),
             oslo_flag(closure.municipality_number).label("oslo"),
             closure.violence_registered,
             closure.agreement_reached,
@@ -340,6 +358,7 @@ register(
         time_base=TimeBase.flow_in_period,
         unit=Unit.rate,
         dimensions=CLOSING_DIMENSIONS,
+        labels=LABELS,
         sources=CLOSED_EVENTS,
         base=_mediations_closed,
         measures=lambda b: share(b, b.violence_registered),
@@ -357,6 +376,7 @@ register(
         time_base=TimeBase.flow_in_period,
         unit=Unit.rate,
         dimensions=CLOSING_DIMENSIONS,
+        labels=LABELS,
         sources=CLOSED_EVENTS,
         base=_high_conflict_closed,
         measures=lambda b: share(b, b.violence_registered),
@@ -375,6 +395,7 @@ register(
         time_base=TimeBase.flow_in_period,
         unit=Unit.rate,
         dimensions=CLOSING_DIMENSIONS,
+        labels=LABELS,
         sources=CLOSED_EVENTS,
         base=_mediations_with_a_child_over_7,
         measures=lambda b: share(b, b.child_heard == "heard"),
@@ -392,6 +413,7 @@ register(
         time_base=TimeBase.flow_in_period,
         unit=Unit.rate,
         dimensions=CLOSING_DIMENSIONS,
+        labels=LABELS,
         sources=CLOSED_EVENTS,
         base=_mediations_closed,
         measures=lambda b: share(b, b.agreement_reached),

@@ -29,6 +29,8 @@ class Row:
     group: str | None
     """The breakdown's value; None for the total."""
     measures: dict[str, Any]
+    label: str | None = None
+    """The value's name, for a dimension the definition labels (e.g. an office's name)."""
 
 
 _STATEMENTS: dict[tuple[Any, ...], DriverStatement] = {}
@@ -66,10 +68,11 @@ class KpiRepository:
         for record in await self.uow.fetch(statement, **values):
             mapping = _plain(record)
             group, is_total = mapping.pop("group"), mapping.pop("is_total")
+            label = mapping.pop("label", None)
             if is_total:
                 total = Row(None, mapping)
             else:
-                parts.append(Row(None if group is None else str(group), mapping))
+                parts.append(Row(None if group is None else str(group), mapping, label))
         assert total is not None, "GROUPING SETS with () always gives the total"
         return total, parts
 
@@ -159,6 +162,20 @@ def _aggregate(
             *measures,
         ).where(*conditions)
     column = base.c[breakdown]
+    if breakdown in definition.labels:
+        # The name beside the id: one name per id, so grouping by both groups by the id.
+        label = base.c[definition.labels[breakdown]]
+        return (
+            select(
+                column.label("group"),
+                label.label("label"),
+                func.grouping(column).label("is_total"),
+                *measures,
+            )
+            .where(*conditions)
+            .group_by(func.grouping_sets(tuple_(), tuple_(column, label)))
+            .order_by(label, column)
+        )
     return (
         select(column.label("group"), func.grouping(column).label("is_total"), *measures)
         .where(*conditions)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Literal
+from uuid import UUID
 
 from pydantic import ConfigDict, Field
 
@@ -41,6 +42,7 @@ Dimension = Literal[
     "recruitment_source",
     "age_group",
     "track",
+    "office",
 ]
 FILTERS = (
     "ownership",
@@ -53,6 +55,7 @@ FILTERS = (
     "recruitment_source",
     "age_group",
     "track",
+    "office",
 )
 
 
@@ -102,6 +105,11 @@ class KpiQuery(Input):
         None,
         description="A closed mediation's final conflict track, A lowest to C! highest "
         "(the fv.* KPIs of closed mediations).",
+    )
+    office: UUID | None = Field(
+        None,
+        description="A family counselling office's id (the fv.* KPIs). A breakdown by office "
+        "names each row's office (`office_name`).",
     )
     breakdown: Dimension | None = Field(
         None, description="Add a row per value of this dimension (or region)."

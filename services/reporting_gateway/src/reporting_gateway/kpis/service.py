@@ -148,7 +148,9 @@ def scope_of(
     if query.as_of is not None and query.as_of < period.first:
         raise InvalidInput("as_of", f"must not be before the period begins ({period.first})")
     last = min(period.last, query.as_of or today, today)
-    filters = {name: value for name in FILTERS if (value := getattr(query, name)) is not None}
+    filters = {
+        name: str(value) for name in FILTERS if (value := getattr(query, name)) is not None
+    }  # as text, an office's id too: the base rows carry each dimension as text
     for name in filters:
         if name not in definition.dimensions:
             raise InvalidInput(name, _not_a_dimension(definition, name))
@@ -198,7 +200,10 @@ async def compute(
             cell = _figures(definition, scope, part, _target_of(definition, filters, budget))
             if cell["target"] is not None and cell["target"].rule in YEARLY_RULES:
                 cell["meets_target"] = None  # compared for the total only
-            breakdown.append(Figures(**{query.breakdown: part.group}, **cell))
+            named: dict[str, str | None] = {query.breakdown: part.group}
+            if query.breakdown in definition.labels:
+                named[f"{query.breakdown}_name"] = part.label
+            breakdown.append(Figures(**named, **cell))
     return KpiAnswer(
         kpi=definition.id,
         name=definition.name,

@@ -28,8 +28,9 @@ from reporting_gateway.projections.models import (
 )
 from reporting_gateway.projections.notes import noted
 
+# Version 2: offices keep their name (the fv.* KPIs by office name their rows).
 projection = Projection(
-    "family_counselling", durable="reporting_gateway-family_counselling", version=1
+    "family_counselling", durable="reporting_gateway-family_counselling", version=2
 )
 TABLES = (
     FamilyCounsellingOffice,
@@ -42,6 +43,7 @@ TABLES = (
 
 class OfficeRegistered(Reader):
     office_id: UUID
+    name: str
     region: str
     municipality_number: str
     ownership: str

@@ -346,12 +346,13 @@ class FosterCarePlacementEnd(Base):
 
 
 class FamilyCounsellingOffice(Base):
-    """A family counselling office as registered: its region, municipality and ownership
-    (state or church-run)."""
+    """A family counselling office as registered: its name (public, what a dashboard shows
+    beside the office's figures), region, municipality and ownership (state or church-run)."""
 
     __tablename__ = "family_counselling_office"
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(Text)
     region: Mapped[str] = mapped_column(Text)
     municipality_number: Mapped[str] = mapped_column(Text)
     ownership: Mapped[str] = mapped_column(Text)
