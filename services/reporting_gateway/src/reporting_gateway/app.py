@@ -10,6 +10,7 @@ from common.auth import JwksSource
 from common.platform import Platform
 from reporting_gateway.auth.issuer import LocalIssuer, generate_signing_key
 from reporting_gateway.auth.router import router as auth_router
+from reporting_gateway.dashboard.router import router as dashboard_router
 from reporting_gateway.freshness.router import router as freshness_router
 from reporting_gateway.kpis.router import router as kpis_router
 from reporting_gateway.models import metadata
@@ -25,7 +26,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
     issuer: LocalIssuer | None = None
     jwks: JwksSource | None = None
-    routers = [freshness_router, kpis_router, reports_router]
+    routers = [freshness_router, kpis_router, reports_router, dashboard_router]
     if settings.local_issuer_enabled:
         generate_signing_key(settings.local_issuer_key_file)
         issuer = LocalIssuer.from_files(
