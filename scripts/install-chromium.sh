@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian's Chromium for the browser tests (tests/browser/): Playwright drives it through
+# Debian's Chromium for the dashboard's browser test (tests/demo/): Playwright drives it through
 # executable_path, because Playwright's own browser download cannot reach its servers from
 # here. Does nothing when /usr/bin/chromium is there already. Non-interactive; sudo only
 # when not root.
