@@ -2,8 +2,9 @@
 
 Starts PostgreSQL and NATS under `.data/` on free ports (or uses DATABASE_URL / NATS_URL),
 creates one database per service, migrates them, starts the four services, waits until each
-`/readyz` is green and prints how to use them. Ctrl-C stops everything it started; the data
-stays for the next run.
+`/readyz` is green and prints how to use them. On the first start it loads the demo slice
+through the public APIs (`DEMO=year`: the whole demo year; `DEMO=none`: nothing). Ctrl-C
+stops everything it started; the data stays for the next run.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -100,6 +103,8 @@ def wait_ready(processes: dict[Service, subprocess.Popen[bytes]]) -> None:
 BANNER = """
 The platform is up.
 
+  dashboard           http://127.0.0.1:8000/dashboard   (sign in: directorate-reports /
+                      directorate-reports-local, or dashboard-vest / dashboard-vest-local)
   gateway             http://127.0.0.1:8000   (API docs: /docs)
   capacity            http://127.0.0.1:8001   (also via the gateway: /api/capacity/…)
   foster_care         http://127.0.0.1:8002   (/api/foster-care/…)
@@ -117,6 +122,61 @@ Get a token (clients in deploy/local/clients.toml; the secret is <client_id>-loc
 
 Ctrl-C stops everything; the data stays in {data_dir} for the next run.
 """
+
+
+DEMO_CHOICES = ("slice", "year", "none")
+
+
+def load_demo(choice: str, failed: threading.Event) -> None:
+    """The demo data on the first start (`.data/demo.json` records that it was loaded and how
+    its KPIs compared with the 2024 figures)."""
+    import demo
+    from demo.calibration import summary
+
+    marker = DATA_DIR / "demo.json"
+    if choice == "none" or marker.exists():
+        return
+    scales = demo.YEAR if choice == "year" else demo.SLICE
+    gateway = f"http://127.0.0.1:{GATEWAY.port}"
+    log.info(
+        "loading the demo %s through the public APIs (first start; DEMO=none skips it)", choice
+    )
+    started = time.monotonic()
+    try:
+        calls = asyncio.run(demo.load(gateway, scales=scales, report=log.info))
+        outcomes = asyncio.run(demo.verify(gateway, scales=scales))
+    except Exception:
+        log.exception(
+            "the demo %s could not be loaded; it is tried again on the next start", choice
+        )
+        failed.set()
+        return
+    seconds = time.monotonic() - started
+    print(summary(outcomes, demo.TOLERANCE), flush=True)
+    within = all(outcome.within(demo.TOLERANCE) for outcome in outcomes)
+    marker.write_text(
+        json.dumps(
+            {
+                "loaded": choice,
+                "scales": dict(scales),
+                "calls": calls,
+                "seconds": round(seconds),
+                "at": datetime.now(UTC).isoformat(),
+                "within_tolerance": within,
+            },
+            indent=2,
+        )
+    )
+    log.info(
+        "demo %s loaded: %d calls in %.0f s; the dashboard: %s/dashboard",
+        choice,
+        calls,
+        seconds,
+        gateway,
+    )
+    if not within:
+        log.error("some of the demo's KPIs are off the 2024 figures (see above)")
+        failed.set()
 
 
 def prepare_databases(server_url: str) -> None:
@@ -197,6 +257,10 @@ def write_event_schemas() -> int:
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s devstack %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    demo_choice = os.environ.get("DEMO", "slice")
+    if demo_choice not in DEMO_CHOICES:
+        print(f"DEMO={demo_choice!r}: use one of {', '.join(DEMO_CHOICES)}", file=sys.stderr)
+        return 2
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     lock_file = (DATA_DIR / "run.lock").open("w")
     try:
@@ -251,8 +315,15 @@ def main() -> int:
             processes[service] = start_service(service, service_env(service, server_url, nats_url))
         wait_ready(processes)
         print(BANNER.format(database=server_url, nats=nats_url, data_dir=DATA_DIR), flush=True)
+        demo_failed = threading.Event()
+        threading.Thread(
+            target=load_demo, args=(demo_choice, demo_failed), name="demo", daemon=True
+        ).start()
 
         while not stop:
+            if demo_failed.is_set() and os.environ.get("DEMO_STRICT") == "1":
+                log.error("stopping: the demo did not land (DEMO_STRICT=1)")
+                return 1
             for service, process in processes.items():
                 if process.poll() is not None:
                     log.error(
