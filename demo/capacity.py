@@ -3,7 +3,7 @@
 The plan is made first, without the platform: every agreement place is a slot that holds one
 stay at a time, stays following each other with gaps that give the category's occupancy;
 single purchases bring their own place; a child who moves on from one stay to the next keeps
-the same pseudonym, which is how 2 170 stays come to be ≈ 1 450 children. Then the plan is
+the same pseudonym, which is how some 2 000 stays come to be 1 450 children. Then the plan is
 played through the public API day by day in calendar order (discharges before admissions,
 because an agreement place must be free from the admission to today), each 2024 admission as
 a municipality's request, an offer, its acceptance and the stay.
@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -23,6 +22,7 @@ from demo.calibration import Figure
 from demo.client import Platform
 from demo.world import (
     OSLO,
+    POPULATION_SHARE,
     REGIONS,
     YEAR_END,
     YEAR_START,
@@ -172,13 +172,13 @@ def _institutions() -> list[Institution]:
             )
 
     for function, total in STATE_PLACES.items():
-        for region, places in apportion(total, POPULATION).items():
+        for region, places in apportion(total, POPULATION_SHARE).items():
             add(region, "state", function, "state", places)
     for contract, total in (
         ("purchase_guarantee", GUARANTEED_PLACES),
         ("framework", FRAMEWORK_PLACES),
     ):
-        for region, places in apportion(total, POPULATION).items():
+        for region, places in apportion(total, POPULATION_SHARE).items():
             ideal = places * 2 // 5
             add(region, "ideal", "care", contract, ideal)
             add(region, "commercial", "care", contract, places - ideal)
@@ -195,9 +195,6 @@ def _institutions() -> list[Institution]:
                 )
             )
     return made
-
-
-POPULATION = {"ost": 0.382, "sor": 0.185, "vest": 0.209, "midt": 0.136, "nord": 0.088}
 
 
 def _price(contract: str) -> str:
@@ -422,9 +419,6 @@ async def generate(platform: Platform, *, scale: float, seed: int) -> None:
         discharges, admissions = timeline[day]
         await asyncio.gather(*(_discharge(api, stay) for stay in discharges))
         await asyncio.gather(*(_admit(api, stay) for stay in admissions))
-
-
-Call = Callable[..., Awaitable[dict[str, Any]]]
 
 
 async def _institution(api: Any, seed: int, institution: Institution) -> None:

@@ -41,6 +41,7 @@ from typing import Any
 from demo import world
 from demo.calibration import Figure
 from demo.client import Api, Platform
+from foster_care.codes import Stage
 
 # The 2024 figures (KPIS.md, DOMAIN.md and the annual report's digest).
 REQUESTS = 1150  # foster-home requests from municipalities in 2024
@@ -562,15 +563,7 @@ def _stages(inquiry: date, approved: date, gaps: Sequence[int]) -> list[tuple[st
     return [*days, ("approved", approved)]
 
 
-STAGES = (
-    "inquiry",
-    "information_meeting",
-    "pre_assessment",
-    "training",
-    "training_completed",
-    "home_study",
-    "approved",
-)
+STAGES = tuple(str(stage) for stage in Stage if stage is not Stage.withdrawn)  # in order
 KINSHIP_GAPS = (7, 10, 12, 45, 4, 22)  # a family in the child's network: about 100 days
 RECRUITED_GAPS = (14, 21, 28, 56, 5, 45)  # a family recruited by a campaign: half a year
 
