@@ -23,6 +23,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.util import greenlet_spawn
 
 # Named constraints make Alembic migrations stable and error messages readable.
 NAMING_CONVENTION = {
@@ -217,26 +218,33 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 
 async def checkout_driver(engine: AsyncEngine) -> PoolProxiedConnection:
     """A pooled connection to use through the driver's own API; one the database closed
-    since its last use is replaced."""
+    since its last use is replaced. Give it back with `release`."""
     pooled = await engine.raw_connection()
     if pooled.driver_connection.is_closed():  # type: ignore[union-attr]
-        pooled.invalidate()
+        await release(pooled, invalidate=True)
         pooled = await engine.raw_connection()
     return pooled
+
+
+async def release(pooled: PoolProxiedConnection, *, invalidate: bool = False) -> None:
+    """Back to the pool, or discarded. Inside SQLAlchemy's greenlet: a pool that is full
+    closes the connection, which awaits the driver, and a plain `close()` from a coroutine
+    cannot (MissingGreenlet logged, the server's connection left open)."""
+    await greenlet_spawn(pooled.invalidate if invalidate else pooled.close)
 
 
 @asynccontextmanager
 async def driver_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
     """`checkout_driver` for one block: back to the pool after it, discarded if it broke."""
     pooled = await checkout_driver(engine)
+    broken = False
     try:
         yield pooled.driver_connection
     except Exception as exc:
-        if is_transient(exc):
-            pooled.invalidate()
+        broken = is_transient(exc)
         raise
     finally:
-        pooled.close()
+        await release(pooled, invalidate=broken)
 
 
 def _driver_error(exc: BaseException) -> BaseException:

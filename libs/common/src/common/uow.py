@@ -31,6 +31,7 @@ from common.db import (
     checkout_driver,
     fill_defaults,
     is_transient,
+    release,
     row_of,
     table_of,
     violated_constraint,
@@ -68,6 +69,9 @@ class UnitOfWork:
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
         self._pooled: PoolProxiedConnection | None = None
+        # Driver connections done with, given back at close: returning one may close it,
+        # which awaits (see common.db.release), and they are let go of in sync code.
+        self._retired: list[tuple[PoolProxiedConnection, bool]] = []
         self._engine = engine
         self._conflicts = conflicts or {}
         self.read_only = read_only
@@ -121,7 +125,7 @@ class UnitOfWork:
             yield
         except Exception as exc:
             if self._pooled is not None and is_transient(exc):
-                self._pooled.invalidate()
+                self._retired.append((self._pooled, True))
                 self._pooled = None
             self._raise_conflict(exc)
             raise
@@ -133,11 +137,14 @@ class UnitOfWork:
 
     def _release_pooled(self) -> None:
         if self._pooled is not None:
-            self._pooled.close()
+            self._retired.append((self._pooled, False))
             self._pooled = None
 
     async def close(self) -> None:
         self._release_pooled()
+        retired, self._retired = self._retired, []
+        for pooled, broken in retired:
+            await release(pooled, invalidate=broken)
         if self._session is not None:
             await self._session.close()
 
