@@ -15,20 +15,19 @@ import asyncio
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from demo.calibration import Figure
 from demo.client import Platform
 from demo.world import (
-    OSLO,
     POPULATION_SHARE,
     REGIONS,
     YEAR_END,
     YEAR_START,
     apportion,
+    at,
     deal,
-    instant,
     lognormal,
     municipality,
     quantiles,
@@ -450,10 +449,6 @@ async def _institution(api: Any, seed: int, institution: Institution) -> None:
         )
 
 
-def _at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.fromisoformat(instant(day, hour, minute)).astimezone(OSLO)
-
-
 async def _admit(api: Any, stay: Stay) -> None:
     child = stay.child
     assert child is not None
@@ -469,7 +464,7 @@ async def _admit(api: Any, stay: Stay) -> None:
         "birth_date": child.birth_date.isoformat(),
         "function": stay.function,
         "contract_type": stay.contract_type,
-        "admitted_at": _at(stay.admitted, 18).isoformat(),
+        "admitted_at": at(stay.admitted, 18).isoformat(),
         "lives_alone": stay.lives_alone,
         "day_price_nok": SINGLE_PURCHASE_DAY_PRICE
         if stay.contract_type == "single_purchase"
@@ -500,14 +495,14 @@ async def _request(api: Any, stay: Stay, name: str, *, late: bool, accepted: boo
     key = f"stay:{stay.key}:{name}"
     acute = stay.function == "acute"
     if acute:
-        need = _at(stay.admitted, 3 if name == "earlier" else 9)
+        need = at(stay.admitted, 3 if name == "earlier" else 9)
         desired = stay.admitted
         offered = need + (timedelta(hours=5) if late else timedelta(hours=1))
     else:
-        need = _at(stay.admitted - timedelta(days=21), 10)
+        need = at(stay.admitted - timedelta(days=21), 10)
         # Late: the place was offered after the end of the desired start date.
         desired = stay.admitted - timedelta(days=2) if late else stay.admitted
-        offered = _at(stay.admitted, 8) if late else _at(stay.admitted - timedelta(days=7), 10)
+        offered = at(stay.admitted, 8) if late else at(stay.admitted - timedelta(days=7), 10)
         if name == "earlier":
             offered -= timedelta(hours=1)
     created = await api.post(
@@ -562,6 +557,6 @@ async def _discharge(api: Any, stay: Stay) -> None:
     assert stay.discharged is not None
     await api.post(
         f"/v1/stays/{stay.id}/discharge",
-        {"discharged_at": _at(stay.discharged, 11).isoformat(), "end_reason": stay.end_reason},
+        {"discharged_at": at(stay.discharged, 11).isoformat(), "end_reason": stay.end_reason},
         key=f"stay:{stay.key}:discharge",
     )

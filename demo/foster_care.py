@@ -345,13 +345,6 @@ def _lognormal(n: int, median: float, mean: float, high: int) -> list[int]:
     return [max(1, min(high, round(value))) for value in values]
 
 
-def _dealt(rng: random.Random, n: int, shares: dict[str, float]) -> list[str]:
-    """n labels, each share's exact number of them, shuffled."""
-    labels = [label for label, count in world.apportion(n, shares).items() for _ in range(count)]
-    rng.shuffle(labels)
-    return labels
-
-
 def _fraction(i: int) -> float:
     return ((i + 1) * _PHI) % 1.0
 
@@ -454,7 +447,9 @@ def _people(rng: random.Random, requests: list[Request]) -> None:
         groups.setdefault(request.group, []).append(request)
     for members in groups.values():
         regions = world.shuffled(rng, world.regions_of(len(members)))
-        bands = _dealt(rng, len(members), {f"{low}-{high}": s for (low, high), s in AGES.items()})
+        bands = world.dealt(
+            rng, len(members), {f"{low}-{high}": s for (low, high), s in AGES.items()}
+        )
         for request, region, band in zip(members, regions, bands, strict=True):
             request.region = region
             request.municipality = world.municipality(rng, region)
@@ -504,7 +499,7 @@ def _proposals(rng: random.Random, requests: list[Request], uses: list[Use]) -> 
     room = [r for r in waiting if (END - _first_waiting_day(r)).days >= 12]
     others = len(waiting) - round(NO_SUITABLE_HOME * len(waiting))
     declined = rng.sample(room, min(others, len(room)))
-    reasons = _dealt(
+    reasons = world.dealt(
         rng,
         others,
         {"home_withdrew": 0.5, "municipality_declined": 0.3, "child_declined": 0.2},
@@ -521,7 +516,7 @@ def _proposals(rng: random.Random, requests: list[Request], uses: list[Use]) -> 
     placed = [r for r in requests if r.fate == "placed"]
     waited = [r for r in placed if _waited(r)]
     first_declined = set(rng.sample(waited, round(DECLINED_FIRST * len(waited))))
-    reasons = _dealt(
+    reasons = world.dealt(
         rng,
         len(first_declined),
         {
@@ -632,8 +627,8 @@ def _recruited(rng: random.Random, scale: float, homes: list[Home]) -> None:
     )
     trained = world.spread_days(_n(TRAINED, scale) - kinship)
     regions = world.shuffled(rng, world.regions_of(len(trained)))
-    kinds = _dealt(rng, len(trained), HOME_KINDS)
-    sources = _dealt(rng, len(trained), SOURCES)
+    kinds = world.dealt(rng, len(trained), HOME_KINDS)
+    sources = world.dealt(rng, len(trained), SOURCES)
     unsuitable = _picked(trained, round(0.04 * len(trained)))
     for i, completed in enumerate(trained):
         kind = kinds[i]
@@ -815,10 +810,10 @@ def _end_reasons(rng: random.Random, uses: list[Use]) -> None:
     emergency = [u for u in year if u not in broke and u not in other]
     broke |= set(rng.sample(emergency, min(len(emergency), breakdowns - len(broke))))
     rest = [u for u in other if u not in broke]
-    for use, reason in zip(rest, _dealt(rng, len(rest), END_REASONS), strict=True):
+    for use, reason in zip(rest, world.dealt(rng, len(rest), END_REASONS), strict=True):
         use.end_reason = reason
     stays = [u for u in ended if u not in broke and not u.end_reason]
-    for use, reason in zip(stays, _dealt(rng, len(stays), EMERGENCY_END_REASONS), strict=True):
+    for use, reason in zip(stays, world.dealt(rng, len(stays), EMERGENCY_END_REASONS), strict=True):
         use.end_reason = reason
     for use in broke:
         use.end_reason = "breakdown"
@@ -827,7 +822,7 @@ def _end_reasons(rng: random.Random, uses: list[Use]) -> None:
 def _withdrawals(rng: random.Random, requests: list[Request]) -> None:
     withdrawn = [r for r in requests if r.fate == "withdrawn"]
     for request, reason in zip(
-        withdrawn, _dealt(rng, len(withdrawn), WITHDRAWAL_REASONS), strict=True
+        withdrawn, world.dealt(rng, len(withdrawn), WITHDRAWAL_REASONS), strict=True
     ):
         request.withdrawal_reason = reason
 
@@ -879,10 +874,6 @@ async def generate(platform: Platform, *, scale: float, seed: int) -> None:
     await _Making(platform.foster_care, plan(scale, seed)).run()
 
 
-def _at(day: date, hour: int) -> str:
-    return world.instant(day, hour)
-
-
 class _Making:
     """The plan's calls, each entity's in its order and the entities side by side: a kinship
     home is registered once its child's request is; a proposal waits for its home's
@@ -916,7 +907,7 @@ class _Making:
             "child_ref": f"demo-fc-{request.index}",
             "birth_date": request.birth.isoformat(),
             "desired_start_date": request.desired.isoformat(),
-            "requested_at": _at(request.requested, 9),
+            "requested_at": world.instant(request.requested, 9),
             "needs": request.needs,
             "child_wishes_recorded": request.wishes_on is not None,
             "kinship_assessed": True,
@@ -945,13 +936,16 @@ class _Making:
             await self.api.post(f"{path}/child-conversations", body, key=f"{key}:conversation")
         self.ready[request.index].set()
         if request.breach is not None:
-            body = {"source": "county_governor", "confirmed_at": _at(request.breach, 10)}
+            body = {"source": "county_governor", "confirmed_at": world.instant(request.breach, 10)}
             await self.api.post(f"{path}/breach-confirmations", body, key=f"{key}:breach")
         for use in request.uses:
             await self.done[use.index].wait()
         if request.fate == "withdrawn":
             assert request.ends is not None
-            body = {"withdrawn_at": _at(request.ends, 15), "reason": request.withdrawal_reason}
+            body = {
+                "withdrawn_at": world.instant(request.ends, 15),
+                "reason": request.withdrawal_reason,
+            }
             await self.api.post(f"{path}/withdraw", body, key=f"{key}:withdrawal")
 
     async def home(self, home: Home) -> None:
@@ -960,7 +954,7 @@ class _Making:
             "municipality_number": home.municipality,
             "kind": home.kind,
             "recruitment_source": home.source,
-            "inquiry_at": _at(home.inquiry, 12),
+            "inquiry_at": world.instant(home.inquiry, 12),
             "suited_for": home.suited_for,
         }
         if home.kinship_for is not None:
@@ -969,7 +963,7 @@ class _Making:
         answer = await self.api.post(PATHS["homes"], body, key=key)
         self.home_ids[home.index] = answer["id"]
         for stage, day, reason in home.stages:
-            body = {"to": stage, "at": _at(day, 10)}
+            body = {"to": stage, "at": world.instant(day, 10)}
             if stage == "training":
                 body["training_programme"] = home.programme
             elif stage == "approved":
@@ -998,19 +992,26 @@ class _Making:
         request_id, home_id = self.request_ids[request.index], self.home_ids[home.index]
         key = f"request:{request.index}:proposal:{request.uses.index(use)}"
         path = f"{PATHS['requests']}/{request_id}/proposals"
-        body: dict[str, Any] = {"foster_home_id": home_id, "proposed_at": _at(use.proposed, 11)}
+        body: dict[str, Any] = {
+            "foster_home_id": home_id,
+            "proposed_at": world.instant(use.proposed, 11),
+        }
         proposal = await self.api.post(path, body, key=key)
         decision = f"{path}/{proposal['id']}/decision"
         if use.outcome == "withdrew":  # the family withdraws, which declines the proposal
-            body = {"to": "withdrawn", "at": _at(use.decided, 16), "reason": "family_withdrew"}
+            body = {
+                "to": "withdrawn",
+                "at": world.instant(use.decided, 16),
+                "reason": "family_withdrew",
+            }
             await self.transition(home, body)
         elif use.outcome != "accepted":
             body = {"decision": "declined", "reason": use.outcome}
-            body["decided_at"] = _at(use.decided, 14)
+            body["decided_at"] = world.instant(use.decided, 14)
             await self.api.post(decision, body, key=f"{key}:decision")
         else:
             assert use.start is not None
-            body = {"decision": "accepted", "decided_at": _at(use.decided, 14)}
+            body = {"decision": "accepted", "decided_at": world.instant(use.decided, 14)}
             await self.api.post(decision, body, key=f"{key}:decision")
             key = f"request:{request.index}:placement"
             body = {"request_id": request_id, "foster_home_id": home_id}

@@ -75,6 +75,13 @@ def deal(rng: random.Random, n: int, share: float) -> list[bool]:
     return flags
 
 
+def dealt(rng: random.Random, n: int, shares: dict[str, float]) -> list[str]:
+    """n labels, each share's exact number of them (`apportion`), shuffled."""
+    labels = [label for label, count in apportion(n, shares).items() for _ in range(count)]
+    rng.shuffle(labels)
+    return labels
+
+
 def quantiles(n: int, inverse_cdf: Callable[[float], float]) -> list[float]:
     """n evenly spaced points of a distribution (its (i + ½)/n quantiles), smallest first."""
     return [inverse_cdf((i + 0.5) / n) for i in range(n)]
@@ -107,9 +114,14 @@ def spread_days(n: int, first: date = YEAR_START, last: date = YEAR_END) -> list
     return [first + timedelta(days=int((i + 0.5) * span / n)) for i in range(n)]
 
 
+def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
+    """An Oslo wall-clock time on `day`."""
+    return datetime.combine(day, time(hour, minute), OSLO)
+
+
 def instant(day: date, hour: int = 10, minute: int = 0) -> str:
     """An Oslo wall-clock time on `day`, as ISO 8601 with its offset."""
-    return datetime.combine(day, time(hour, minute), OSLO).isoformat()
+    return at(day, hour, minute).isoformat()
 
 
 def rng_for(seed: int, *parts: object) -> random.Random:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 import subprocess
 
-import pytest
-
 from devstack.services import REPO_ROOT
 
 README = REPO_ROOT / "README.md"
@@ -22,16 +20,11 @@ def readme_block(name: str) -> str:
     return block.group(1)
 
 
-@pytest.fixture(scope="module")
-def stack(served_platform):
-    return served_platform
-
-
-def run_blocks(stack, scratch_dir, *names: str) -> list[str]:
-    """The README's blocks, run in one shell in order against the stack: their output lines."""
+def run_blocks(served_platform, scratch_dir, *names: str) -> list[str]:
+    """The README's blocks, run in one shell in order against the platform: their output lines."""
     result = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", "".join(readme_block(name) for name in names)],
-        env={"BASE": stack.url, "PATH": "/usr/bin:/bin"},
+        env={"BASE": served_platform.url, "PATH": "/usr/bin:/bin"},
         cwd=scratch_dir,
         capture_output=True,
         text=True,
@@ -41,8 +34,8 @@ def run_blocks(stack, scratch_dir, *names: str) -> list[str]:
     return result.stdout.strip().splitlines()
 
 
-def test_the_municipality_flow_in_the_readme_works(stack, issuer, scratch_dir):
-    lines = run_blocks(stack, scratch_dir, "flow", "figures")
+def test_the_municipality_flow_in_the_readme_works(served_platform, issuer, scratch_dir):
+    lines = run_blocks(served_platform, scratch_dir, "flow", "figures")
     assert lines[1].startswith("Step 1: state place in your own region (vest)")
     assert lines[2] == "accepted"
     assert "'under_13_at_admission': False" in lines[3]
@@ -53,8 +46,8 @@ def test_the_municipality_flow_in_the_readme_works(stack, issuer, scratch_dir):
     assert lines[10] == "national-admin"
 
 
-def test_the_foster_care_flow_in_the_readme_works(stack, issuer, scratch_dir):
-    lines = run_blocks(stack, scratch_dir, "flow", "fc-flow")[4:]  # after capacity's flow
+def test_the_foster_care_flow_in_the_readme_works(served_platform, issuer, scratch_dir):
+    lines = run_blocks(served_platform, scratch_dir, "flow", "fc-flow")[4:]  # after capacity's flow
     assert lines == [
         "[(49, True)]",
         "Own region (vest); approved ordinary home trained in SOLID, 1 free place; "
@@ -66,9 +59,9 @@ def test_the_foster_care_flow_in_the_readme_works(stack, issuer, scratch_dir):
     ]
 
 
-def test_the_family_counselling_flow_in_the_readme_works(stack, issuer, scratch_dir):
+def test_the_family_counselling_flow_in_the_readme_works(served_platform, issuer, scratch_dir):
     # After capacity's and foster care's flows:
-    lines = run_blocks(stack, scratch_dir, "flow", "fc-flow", "fv-flow")[10:]
+    lines = run_blocks(served_platform, scratch_dir, "flow", "fc-flow", "fv-flow")[10:]
     assert lines == [
         "Mandatory mediation (separation); 2 children living at home; track B; waiting 10 days.",
         "9",
