@@ -33,8 +33,9 @@ run: install
 # The whole year through the public APIs, checked against the 2024 figures, then served like
 # `make run` until Ctrl-C; its data stays under .data/year/. About 570 000 calls, most of them
 # family counselling's appointments: about an hour on 2 cores.
+# The year's load keeps 24 calls in flight: each service's pool holds that many connections.
 demo: install
-	DEMO=year DEMO_STRICT=1 DEVSTACK_DATA_DIR=$(CURDIR)/.data/year $(RUN) python -m devstack run
+	DEMO=year DEMO_STRICT=1 DATABASE_POOL_SIZE=$${DATABASE_POOL_SIZE:-24} DEVSTACK_DATA_DIR=$(CURDIR)/.data/year $(RUN) python -m devstack run
 
 test: install
 	$(RUN) pytest -n 2 --dist loadfile $(PYTEST_ARGS)

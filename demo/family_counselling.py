@@ -739,16 +739,17 @@ async def _make_case(platform: Platform, case: Case, offices: Sequence[str]) -> 
     made = await api.post("/v1/cases", case_body(case, offices[case.office]), key=key)
     case_id = made["id"]
     for j, session in enumerate(case.sessions):
-        appointment = await api.post(
-            f"/v1/cases/{case_id}/appointments",
-            {"scheduled_at": _at(session.day, session.minute), "kind": session.kind},
-            key=f"{key}:appointment:{j}",
-        )
+        # Held already: the appointment and its outcome in one call.
         recorded = session.minute + RECORDED_AFTER[session.outcome]
         await api.post(
-            f"/v1/appointments/{appointment['id']}/outcome",
-            {"outcome": session.outcome, "recorded_at": _at(session.day, recorded)},
-            key=f"{key}:appointment:{j}:outcome",
+            f"/v1/cases/{case_id}/appointments",
+            {
+                "scheduled_at": _at(session.day, session.minute),
+                "kind": session.kind,
+                "outcome": session.outcome,
+                "recorded_at": _at(session.day, recorded),
+            },
+            key=f"{key}:appointment:{j}",
         )
     await api.post(f"/v1/cases/{case_id}/close", close_body(case), key=f"{key}:close")
     if case.certificate:

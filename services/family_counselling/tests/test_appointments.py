@@ -84,6 +84,83 @@ async def test_an_appointment_has_one_outcome(api):
     )
 
 
+async def test_an_appointment_already_held_is_recorded_with_its_outcome(
+    api, family_counselling, environment
+):
+    """A system recording what happened sends the appointment and its outcome in one call:
+    the same rules as the outcome call, both events, and the outcome is then final."""
+    office = await api.office()
+    case = await api.case(office["id"], referral_received_at="2024-03-04T09:30:00+01:00")
+    path = f"/v1/cases/{case['id']}/appointments"
+    held = await api.post(
+        path,
+        {
+            "scheduled_at": "2024-03-11T10:00:00+01:00",
+            "kind": "mediation",
+            "outcome": "attended",
+            "recorded_at": "2024-03-11T11:00:00+01:00",
+        },
+    )
+    assert (held["outcome"], held["outcome_recorded_at"]) == (
+        "attended",
+        "2024-03-11T11:00:00+01:00",
+    )
+    assert await api.get(f"/v1/appointments/{held['id']}") == held
+    read = await api.read_case(case["id"])
+    assert (read["first_attended_at"], read["days_waiting"]) == ("2024-03-11T10:00:00+01:00", 7)
+    refused = await api.problem(
+        "POST", outcome_path(held), 409, {"outcome": "no_show", "recorded_at": RECORDED}
+    )
+    assert "already" in refused["detail"]
+    db = await environment.database(FAMILY_COUNSELLING)
+    events = await fetch(
+        db,
+        "SELECT subject FROM outbox WHERE convert_from(payload, 'UTF8') LIKE $1 ORDER BY id",
+        f"%{held['id']}%",
+    )
+    assert [row["subject"] for row in events] == [
+        "family_counselling.appointment.scheduled.v1",
+        "family_counselling.appointment.outcome_recorded.v1",
+    ]
+
+    # Each half needs the other, and the outcome's rules hold; nothing is made when refused.
+    slot = "2024-03-18T10:00:00+01:00"
+    for body, field in (
+        ({"outcome": "attended"}, "recorded_at"),
+        ({"recorded_at": RECORDED}, "outcome"),
+        ({"outcome": "attended", "recorded_at": "2024-03-18T09:00:00+01:00"}, "recorded_at"),
+        ({"outcome": "attended", "recorded_at": instant_days_ago(-1)}, "recorded_at"),
+        ({"outcome": "late", "recorded_at": RECORDED}, "outcome"),
+    ):
+        await api.invalid("POST", path, field, {"scheduled_at": slot, "kind": "mediation", **body})
+    ahead = instant_days_ago(-2)
+    due = await api.invalid(
+        "POST",
+        path,
+        "outcome",
+        {"scheduled_at": ahead, "kind": "mediation", "outcome": "no_show", "recorded_at": now()},
+    )
+    assert "due" in due
+    listed = await api.get(path)
+    assert [a["id"] for a in listed["items"]] == [held["id"]]
+    # A rescheduling is known before the appointment.
+    moved = await api.post(
+        path,
+        {
+            "scheduled_at": ahead,
+            "kind": "mediation",
+            "outcome": "rescheduled_by_client",
+            "recorded_at": now(),
+        },
+    )
+    assert moved["outcome"] == "rescheduled_by_client"
+    assert (await api.read_case(case["id"]))["days_waiting"] == 7
+
+
+def now() -> str:
+    return instant_days_ago(0)
+
+
 async def test_attended_or_no_show_only_once_the_appointment_was_due(api):
     office = await api.office()
     case = await api.case(office["id"], referral_received_at=instant_days_ago(3))

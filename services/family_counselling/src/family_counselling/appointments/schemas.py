@@ -9,14 +9,27 @@ from family_counselling.codes import AppointmentKind, Outcome
 
 
 class AppointmentIn(Input):
+    """An appointment ahead, or one already held with its outcome (a system recording what
+    happened sends both at once; the outcome obeys the same rules as `…/outcome`)."""
+
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"scheduled_at": "2024-03-12T10:00:00+01:00", "kind": "mediation"}]
+            "examples": [
+                {"scheduled_at": "2024-03-12T10:00:00+01:00", "kind": "mediation"},
+                {
+                    "scheduled_at": "2024-03-12T10:00:00+01:00",
+                    "kind": "clinical",
+                    "outcome": "attended",
+                    "recorded_at": "2024-03-12T11:00:00+01:00",
+                },
+            ]
         },
     )
 
     scheduled_at: Instant
     kind: AppointmentKind
+    outcome: Outcome | None = None
+    recorded_at: Instant | None = None
 
 
 class BookingIn(Input):

@@ -5,6 +5,7 @@ do)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from common import clock
@@ -69,6 +70,10 @@ async def create_appointment(
     if case.status is CaseStatus.closed:
         raise Conflict("The case is closed; reopen it to make appointments.")
     _check_kind(case, data.kind)
+    if data.outcome is not None and data.recorded_at is None:
+        raise InvalidInput("recorded_at", "is required with an outcome")
+    if data.recorded_at is not None and data.outcome is None:
+        raise InvalidInput("outcome", "is required with recorded_at")
     if data.scheduled_at < case.referral_received_at:
         raise InvalidInput("scheduled_at", "must not be before the referral was received")
     appointment = AppointmentRepository(uow).add(
@@ -78,9 +83,13 @@ async def create_appointment(
             office_id=case.office_id,
             scheduled_at=data.scheduled_at,
             kind=data.kind,
+            version=1,  # set now: an outcome given with it counts on from here before flush
         )
     )
-    return _scheduled(uow, case, appointment)
+    answer = _scheduled(uow, case, appointment)
+    if data.outcome is None or data.recorded_at is None:
+        return answer
+    return await _record_outcome(uow, appointment, case, data.outcome, data.recorded_at)
 
 
 async def book_slot(
@@ -168,22 +177,28 @@ async def record_outcome(
     )
     if appointment.outcome is not None:
         raise Conflict(f"The appointment's outcome was recorded already: {appointment.outcome}.")
+    return await _record_outcome(uow, appointment, case, data.outcome, data.recorded_at)
+
+
+async def _record_outcome(
+    uow: UnitOfWork, appointment: Appointment, case: Case, outcome: Outcome, recorded_at: datetime
+) -> AppointmentOut:
     now = clock.now()
-    ensure_not_in_future("recorded_at", data.recorded_at)
-    happened = data.outcome in (Outcome.attended, Outcome.no_show)
+    ensure_not_in_future("recorded_at", recorded_at)
+    happened = outcome in (Outcome.attended, Outcome.no_show)
     if happened and appointment.scheduled_at > now + clock.CLOCK_SKEW:
-        raise InvalidInput("outcome", f"{data.outcome} is recorded once the appointment was due")
-    if happened and data.recorded_at < appointment.scheduled_at:
+        raise InvalidInput("outcome", f"{outcome} is recorded once the appointment was due")
+    if happened and recorded_at < appointment.scheduled_at:
         raise InvalidInput("recorded_at", "must not be before the appointment")
-    appointment.outcome = data.outcome
-    appointment.outcome_recorded_at = data.recorded_at
+    appointment.outcome = outcome
+    appointment.outcome_recorded_at = recorded_at
     appointment.version += 1
     if appointment.slot_id is not None and not happened:
         # A booked slot rescheduled is given back for another case to book, if still ahead.
         await MediationSlotRepository(uow).release(appointment.slot_id, now)
     # The first attended session is the earliest, whatever order outcomes are recorded in
     # (a session recorded late may come before the one that ended the wait so far).
-    attended = data.outcome is Outcome.attended
+    attended = outcome is Outcome.attended
     first = (
         attended
         and appointment.scheduled_at >= case.referral_received_at
@@ -208,8 +223,8 @@ async def record_outcome(
             case_type=case.case_type,
             kind=appointment.kind,
             scheduled_at=appointment.scheduled_at,
-            outcome=data.outcome,
-            recorded_at=data.recorded_at,
+            outcome=outcome,
+            recorded_at=recorded_at,
             referral_received_at=case.referral_received_at,
             first_attended=first,
         ),
