@@ -64,3 +64,5 @@ def configure_logging(service_name: str, level: str = "INFO", fmt: str = "json")
         uvicorn_logger.propagate = True
     # Request lines come from our own middleware with the route, status and trace id.
     logging.getLogger("uvicorn.access").disabled = True
+    # httpx logs each outgoing call at INFO; the service called logs it with the same trace id.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
