@@ -6,62 +6,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from datetime import UTC, datetime
 
-import nats
 import pytest
 
-from common.events import CloudEvent
 from common.messaging import StreamSpec
 from devstack.services import CAPACITY, GATEWAY
 from devstack.testing import build_app, eventually, fetch, running, stream_info
 
-from .helpers import institution_body
+from .helpers import institution_body, institutions_in_gateway, publish_raw, registered_event
 
 pytestmark = pytest.mark.fault
-
-
-def registered_event(**data_overrides) -> CloudEvent:
-    institution_id = uuid.uuid4()
-    data = {
-        "institution_id": str(institution_id),
-        "name": "Direkte",
-        "region": "vest",
-        "municipality_number": "4601",
-        "ownership": "state",
-        "functions": ["care"],
-    }
-    data.update(data_overrides)
-    return CloudEvent(
-        id=uuid.uuid4(),
-        source="/capacity",
-        type="capacity.institution.registered.v1",
-        subject=str(institution_id),
-        time=datetime.now(UTC),
-        data=data,
-    )
-
-
-async def publish_raw(nats_url: str, subject: str, payload: bytes, msg_id: str) -> None:
-    """Publish as a relay would (or as a misbehaving producer might)."""
-    namespace = subject.split(".", 1)[0]
-    client = await nats.connect(nats_url)
-    try:
-        js = client.jetstream()
-        await js.add_stream(StreamSpec.of_service("capacity").namespaced(namespace).config())
-        await js.publish(subject, payload, headers={"Nats-Msg-Id": msg_id})
-    finally:
-        await client.close()
 
 
 @pytest.fixture(scope="module")
 async def gateway(start_service):
     return await start_service(GATEWAY, consumer_max_deliver=3)
-
-
-async def institutions_in_gateway(environment) -> set[str]:
-    rows = await fetch(await environment.database(GATEWAY), "SELECT id FROM capacity_institution")
-    return {str(row["id"]) for row in rows}
 
 
 async def test_crash_between_commit_and_publish_loses_nothing(gateway, environment, auth, nats_url):
@@ -213,7 +172,6 @@ async def test_events_published_during_a_database_outage_arrive_at_once(
     subscription: what a pull request brings in afterwards is applied as soon as the database
     answers, not after the server's ack_wait (a minute here)."""
     from common.consumer import InboxConsumer, Subscription
-    from common.messaging import StreamSpec
 
     platform = gateway.app.state.platform
     applied: list[str] = []

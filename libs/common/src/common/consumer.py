@@ -3,7 +3,8 @@
 For each message, in one transaction: insert the event id into `inbox` (already there → a
 duplicate, skip), apply the handler, commit; only then ack. A failing handler is retried
 with backoff (nak with delay) without holding back the messages behind it; after
-`max_deliver` attempts the message is written to `dead_letter` and terminated.
+`max_deliver` attempts the message is written to `dead_letter` and terminated; once its
+cause is fixed, `redrive` applies the dead letters again.
 """
 
 from __future__ import annotations
@@ -11,17 +12,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.client import JetStreamContext
 from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
-from sqlalchemy import insert
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, before_sleep_log, wait_exponential_jitter
@@ -38,6 +41,9 @@ log = logging.getLogger(__name__)
 
 _DATABASE_PAUSE_SECONDS = 0.2
 _DATABASE_PAUSE_MAX_SECONDS = 5.0
+# How often an idle consumer reads its lag from the server and counts its dead letters (a
+# busy one learns its lag from every message).
+_GAUGE_INTERVAL_SECONDS = 15.0
 
 Handler = Callable[[UnitOfWork, CloudEvent, int], Awaitable[None]]
 """Applies one event (with its stream sequence, which orders the stream's facts)."""
@@ -70,6 +76,28 @@ class Subscription:
     def namespaced(self, namespace: str) -> Subscription:
         stream = self.stream.namespaced(namespace)
         return replace(self, stream=stream, filter_subject=stream.subject(self.filter_subject))
+
+
+@dataclass
+class Redriven:
+    """What `InboxConsumer.redrive` did with the dead letters of one consumer."""
+
+    consumer: str
+    applied: int = 0
+    duplicates: int = 0  # applied already (e.g. by a replay): only the dead letter removed
+    failed: list[tuple[int, str]] = field(default_factory=list)  # (dead_letter id, error)
+
+    def __str__(self) -> str:
+        text = f"{self.consumer}: {self.applied} applied, {self.duplicates} already applied"
+        return text + "".join(f"\n  dead letter {id_} failed again: {e}" for id_, e in self.failed)
+
+
+async def _claim(uow: UnitOfWork, row: dict[str, Any]) -> bool:
+    """Note the event in the inbox; False when it was there already (a duplicate)."""
+    claimed = await uow.session.execute(
+        pg_insert(inbox).values(row).on_conflict_do_nothing().returning(inbox.c.event_id)
+    )
+    return claimed.first() is not None
 
 
 class InboxConsumer:
@@ -132,8 +160,12 @@ class InboxConsumer:
         # by the next fetch of the same subscription; a new subscription would leave it
         # unacknowledged until the server's ack_wait passed.
         pause = _DATABASE_PAUSE_SECONDS
+        gauged = 0.0
         try:
             while True:
+                if time.monotonic() - gauged > _GAUGE_INTERVAL_SECONDS:
+                    gauged = time.monotonic()
+                    await self._gauge(pull)
                 try:
                     messages = await pull.fetch(self._batch_size, timeout=1.0)
                 except (TimeoutError, NatsTimeoutError):
@@ -156,6 +188,22 @@ class InboxConsumer:
         finally:
             with contextlib.suppress(Exception):
                 await pull.unsubscribe()
+
+    async def _gauge(self, pull: JetStreamContext.PullSubscription) -> None:
+        """The lag as the server counts it and the dead letters waiting; metrics must never
+        stop the consumer."""
+        try:
+            info = await pull.consumer_info()
+            metrics.CONSUMER_LAG.labels(*self._labels).set(info.num_pending or 0)
+            async with self._session_factory() as session:
+                waiting = await session.scalar(
+                    select(func.count())
+                    .select_from(dead_letter)
+                    .where(dead_letter.c.consumer == self.subscription.durable)
+                )
+            metrics.DEAD_LETTERS_WAITING.labels(*self._labels).set(waiting or 0)
+        except Exception:
+            log.debug("consumer gauges not read", exc_info=True)
 
     async def handle(self, message: Msg) -> None:
         metadata = message.metadata
@@ -211,10 +259,7 @@ class InboxConsumer:
                 stream_sequence,
                 current_trace_id(),
             )
-            claimed = await uow.session.execute(
-                pg_insert(inbox).values(row).on_conflict_do_nothing().returning(inbox.c.event_id)
-            )
-            if claimed.first() is None:
+            if not await _claim(uow, row):
                 await uow.rollback()
                 return False
             await self.subscription.handler(uow, event, stream_sequence)
@@ -239,3 +284,52 @@ class InboxConsumer:
             )
             await session.commit()
         metrics.CONSUMER_DEAD_LETTERS.labels(*self._labels).inc()
+
+    async def redrive(self, ids: Sequence[int] = ()) -> Redriven:
+        """Apply this consumer's dead letters again (all, or those with `ids`), oldest first,
+        each in its own transaction that also removes it; one that fails again stays, with
+        its new error and one more attempt. Safe beside the running consumer and a replay:
+        the inbox decides who applies an event."""
+        durable = self.subscription.durable
+        result = Redriven(durable)
+        async with self._session_factory() as session:
+            query = select(dead_letter).where(dead_letter.c.consumer == durable)
+            if ids:
+                query = query.where(dead_letter.c.id.in_(ids))
+            rows = (await session.execute(query.order_by(dead_letter.c.id))).mappings().all()
+        for row in rows:
+            try:
+                event = CloudEvent.from_json(row["payload"])
+                async with self._unit_of_work() as uow:
+                    noted = inbox_row(
+                        durable,
+                        self.subscription.stream.name,
+                        event,
+                        row["stream_sequence"],
+                        current_trace_id(),
+                    )
+                    if await _claim(uow, noted):
+                        await self.subscription.handler(uow, event, row["stream_sequence"])
+                        result.applied += 1
+                    else:
+                        result.duplicates += 1
+                    await uow.session.execute(
+                        delete(dead_letter).where(dead_letter.c.id == row["id"])
+                    )
+                    await uow.commit()
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                result.failed.append((row["id"], repr(exc)))
+                async with self._session_factory() as session:
+                    await session.execute(
+                        update(dead_letter)
+                        .where(dead_letter.c.id == row["id"])
+                        .values(
+                            error=repr(exc)[:4000],
+                            attempts=dead_letter.c.attempts + 1,
+                            dead_at=func.now(),
+                        )
+                    )
+                    await session.commit()
+        return result

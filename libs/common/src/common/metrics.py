@@ -1,6 +1,6 @@
 """Prometheus metrics: HTTP requests and latencies, outbox backlog and age, events published,
-consumer lag, events applied and dead letters. Defined once per process with a `service`
-label, so several apps in one process (as in the tests) never collide."""
+consumer lag, events applied, dead letters and those waiting. Defined once per process with
+a `service` label, so several apps in one process (as in the tests) never collide."""
 
 from prometheus_client import Counter, Gauge, Histogram
 
@@ -42,4 +42,9 @@ CONSUMER_FAILURES = Counter(
 )
 CONSUMER_DEAD_LETTERS = Counter(
     "consumer_dead_letters_total", "Messages sent to dead_letter.", ["service", "consumer"]
+)
+DEAD_LETTERS_WAITING = Gauge(
+    "dead_letters_waiting",
+    "Dead letters of a consumer not yet redriven (rows in dead_letter).",
+    ["service", "consumer"],
 )
