@@ -5,6 +5,7 @@ it may see. Every route outside health and metrics depends on `require_scopes`."
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -27,6 +28,10 @@ from common.schemas import unstorable
 # `<area>.<verb>`, e.g. `capacity.read`: each service names its own scopes.
 SCOPE_PATTERN = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*$")
 ALGORITHMS = ["RS256"]
+# How long a verified token is trusted without checking it again (at most to its expiry).
+_CACHE_SECONDS = 60.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,10 @@ class Principal:
 
 class JwksSource:
     """The issuer's public keys, fetched from `https://`, `http://` or `file://` and cached;
-    an unknown `kid` triggers a refetch (key rotation), at most once per `min_refresh`."""
+    an unknown `kid` triggers a refetch (a new key), at most once per `min_refresh`, and keys
+    older than `max_age` are fetched again before use, so a key the issuer retired (or
+    revoked) stops being trusted within `max_age`. An issuer away at that moment does not
+    stop sign-ins: the keys known are kept and fetched again after `min_refresh`."""
 
     def __init__(
         self,
@@ -50,11 +58,14 @@ class JwksSource:
         *,
         keys: dict[str, Any] | None = None,
         min_refresh: float = 30.0,
+        max_age: float = 300.0,
     ) -> None:
         self._url = url
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = 0.0
+        self._next_fetch = 0.0  # no fetch before (monotonic)
         self._min_refresh = min_refresh
+        self._max_age = max_age
         self._lock = asyncio.Lock()
         if keys is not None:
             self._load(keys)
@@ -76,15 +87,21 @@ class JwksSource:
         self._fetched_at = time.monotonic()
 
     async def key(self, kid: str) -> jwt.PyJWK | None:
-        if kid in self._keys or self._url is None:
+        now = time.monotonic()
+        fresh = now - self._fetched_at <= self._max_age
+        if self._url is None or (kid in self._keys and (fresh or now < self._next_fetch)):
             return self._keys.get(kid)
         async with self._lock:
-            if kid not in self._keys and time.monotonic() - self._fetched_at > self._min_refresh:
+            now = time.monotonic()
+            stale = now - self._fetched_at > self._max_age
+            if now >= self._next_fetch and (kid not in self._keys or stale):
+                self._next_fetch = now + self._min_refresh  # never hammer the issuer
                 try:
                     await self._fetch()
                 except (OSError, httpx.HTTPError, ValueError):
-                    self._fetched_at = time.monotonic()  # do not hammer a failing issuer
-                    raise
+                    if kid not in self._keys:
+                        raise
+                    log.warning("the issuer's keys could not be fetched; the known keys stay")
         return self._keys.get(kid)
 
 
@@ -133,7 +150,8 @@ class TokenVerifier:
         principal = principal_from_claims(claims)
         if len(self._cache) > 10_000:
             self._cache.clear()
-        self._cache[token] = (float(claims["exp"]), principal)
+        # Checked again within a minute: a token of a retired key is not trusted to its end.
+        self._cache[token] = (min(float(claims["exp"]), time.time() + _CACHE_SECONDS), principal)
         return principal
 
 
