@@ -40,7 +40,7 @@ def create_app(settings: CapacitySettings | None = None) -> FastAPI:
             },
         ],
     )
-    app.state.vault = NationalIdVault(settings.pii_encryption_key, settings.pii_hash_key)
+    app.state.vault = NationalIdVault.from_settings(settings)
     app.state.ranking_cache = RankingCache(settings.candidates_cache_seconds)
     app.state.platform.commit_listeners.append(app.state.ranking_cache.on_commit)
     return app

@@ -1,18 +1,14 @@
-from pydantic import Field, SecretStr
+from pydantic import Field
 
-from common.settings import ServiceSettings
+# The module, not the class: devstack's build_app takes the first *Settings class here.
+from common import pii
 
 
-class CapacitySettings(ServiceSettings):
+class CapacitySettings(pii.NationalIdSettings):
+    """PII_ENCRYPTION_KEY, PII_PREVIOUS_ENCRYPTION_KEYS, PII_HASH_KEY: `NationalIdSettings`."""
+
     service_name: str = "capacity"
     database_url: str = Field(description="The capacity database.")
-    pii_encryption_key: SecretStr = Field(
-        description="32 bytes, base64: encrypts national identity numbers (AES-256-GCM)."
-    )
-    pii_hash_key: SecretStr = Field(
-        description="32 bytes, base64: keyed hash for finding national identity numbers and "
-        "the pseudonymous child key in events."
-    )
     candidates_cache_seconds: float = Field(
         2,
         ge=0,

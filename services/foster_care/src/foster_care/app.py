@@ -42,5 +42,5 @@ def create_app(settings: FosterCareSettings | None = None) -> FastAPI:
             {"name": "foster placements", "description": "Placements from start to end."},
         ],
     )
-    app.state.vault = NationalIdVault(settings.pii_encryption_key, settings.pii_hash_key)
+    app.state.vault = NationalIdVault.from_settings(settings)
     return app

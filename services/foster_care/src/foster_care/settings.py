@@ -1,16 +1,12 @@
-from pydantic import Field, SecretStr
+from pydantic import Field
 
-from common.settings import ServiceSettings
+# The module, not the class: devstack's build_app takes the first *Settings class here.
+from common import pii
 
 
-class FosterCareSettings(ServiceSettings):
+class FosterCareSettings(pii.NationalIdSettings):
+    """PII_ENCRYPTION_KEY, PII_PREVIOUS_ENCRYPTION_KEYS, PII_HASH_KEY (the same as capacity's,
+    so a child is counted once across services): `NationalIdSettings`."""
+
     service_name: str = "foster_care"
     database_url: str = Field(description="The foster_care database.")
-    pii_encryption_key: SecretStr = Field(
-        description="32 bytes, base64: encrypts national identity numbers (AES-256-GCM)."
-    )
-    pii_hash_key: SecretStr = Field(
-        description="32 bytes, base64: keyed hash for finding national identity numbers and "
-        "the pseudonymous child key in events (the same key as capacity's, so a child is "
-        "counted once across services)."
-    )
