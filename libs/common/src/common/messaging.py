@@ -54,7 +54,9 @@ class StreamSpec:
             subject_prefix=prefix,
         )
 
-    def config(self) -> StreamConfig:
+    def config(self, replicas: int = 1) -> StreamConfig:
+        """`replicas`: copies kept on a cluster's servers (`NATS_STREAM_REPLICAS`), 1 on a
+        single server."""
         # No max_age: history is kept so read models can be rebuilt by replay.
         return StreamConfig(
             name=self.name,
@@ -62,13 +64,15 @@ class StreamSpec:
             description=self.description,
             storage=StorageType.FILE,
             duplicate_window=self.duplicate_window_seconds,
+            num_replicas=replicas,
         )
 
 
 class Messaging:
-    def __init__(self, url: str, name: str) -> None:
+    def __init__(self, url: str, name: str, *, stream_replicas: int = 1) -> None:
         self._servers = [server.strip() for server in url.split(",") if server.strip()]
         self._name = name
+        self._stream_replicas = stream_replicas
         self._client: NatsClient | None = None
         self._connected = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -116,14 +120,20 @@ class Messaging:
         return self._client.jetstream()
 
     async def ensure_stream(self, spec: StreamSpec) -> None:
-        """Create the stream, or bring its configuration up to date (idempotent)."""
+        """Create the stream, or bring its configuration up to date (idempotent). A stream
+        kept in another number of copies than `stream_replicas` is scaled to it: the cluster
+        copies it to the new servers (or drops the extra copies), and its durable consumers,
+        which do not set their own count, follow it."""
         if spec.name in self._ensured:
             return
         js = await self.jetstream()
+        config = spec.config(replicas=self._stream_replicas)
         try:
-            await js.add_stream(spec.config())
+            await js.add_stream(config)
         except BadRequestError:
-            await js.update_stream(spec.config())
+            # It exists with another configuration: the server refuses a create then.
+            info = await js.update_stream(config)
+            log.info("stream %s updated (%s replicas)", spec.name, info.config.num_replicas)
         self._ensured.add(spec.name)
 
     def forget_streams(self) -> None:

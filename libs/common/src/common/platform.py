@@ -67,7 +67,11 @@ class Platform:
         self.read_session_factory = create_session_factory(
             self.engine.execution_options(isolation_level="AUTOCOMMIT")
         )
-        self.messaging = Messaging(settings.nats_url, name=settings.service_name)
+        self.messaging = Messaging(
+            settings.nats_url,
+            name=settings.service_name,
+            stream_replicas=settings.nats_stream_replicas,
+        )
         self.verifier = TokenVerifier(
             issuer=settings.auth_issuer,
             audience=settings.auth_audience,

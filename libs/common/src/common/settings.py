@@ -27,6 +27,13 @@ class ServiceSettings(BaseSettings):
         pattern=r"^([a-z][a-z0-9]{0,30})?$",
         description="Prefix of stream names and subjects, for environments sharing one NATS.",
     )
+    nats_stream_replicas: int = Field(
+        1,
+        ge=1,
+        le=5,
+        description="Copies JetStream keeps of each stream: 1 on a single server (which "
+        "refuses more), 3 on a 3-node cluster. A stream with another count is scaled to it.",
+    )
 
     auth_issuer: str = Field("http://127.0.0.1:8000", description="Expected `iss` of tokens.")
     auth_audience: str = Field("bufetat-platform", description="Expected `aud` of tokens.")
