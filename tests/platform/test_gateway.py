@@ -114,6 +114,9 @@ async def test_the_local_issuer_cannot_be_turned_on_outside_the_local_stack(scra
             )
         with pytest.raises(ValidationError, match="AUTH_JWKS_URL"):
             GatewaySettings(**base, environment=environment)
-    # Unset, the environment is production: a forgotten setting fails safe.
-    with pytest.raises(ValidationError, match="AUTH_JWKS_URL"):
-        GatewaySettings(**base)
+    # Unset, the environment is production: a forgotten setting fails safe, and the error
+    # that stops the start names the setting without printing the others (a password).
+    secret = {"database_url": "postgresql://gateway:s3cret-pw@db/gateway"}
+    with pytest.raises(ValidationError, match="AUTH_JWKS_URL") as refused:
+        GatewaySettings(**secret)
+    assert "s3cret-pw" not in str(refused.value)

@@ -12,7 +12,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ServiceSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    # An error names the variable, never its value: a neighbouring field's error would
+    # otherwise print every input, secrets included, into the log of a failed start.
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
 
     service_name: str = Field(description="Name in logs, traces, metrics and event sources.")
     database_url: str = Field(
