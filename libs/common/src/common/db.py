@@ -15,7 +15,7 @@ import asyncpg
 import orjson
 from sqlalchemy import Constraint, Enum, Float, Index, MetaData, Numeric, Table, inspect
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -176,15 +176,28 @@ def row_of(entity: Any) -> dict[str, Any]:
     return {column: state.get(attribute) for attribute, column in _mapped(type(entity))[0]}
 
 
+def _ssl_as(url: str, name: str) -> URL:
+    """The URL with its TLS mode under `name`: operators write libpq's `sslmode=require`,
+    SQLAlchemy's asyncpg dialect takes only `ssl=`, and asyncpg.connect() only `sslmode=`
+    (it would send `ssl` to the server as a setting, which the server refuses)."""
+    parsed = make_url(url)
+    other = "ssl" if name == "sslmode" else "sslmode"
+    if other not in parsed.query:
+        return parsed
+    mode = parsed.query[other]
+    return parsed.difference_update_query([other]).update_query_dict({name: mode})
+
+
 def asyncpg_url(url: str) -> str:
     """Accept `postgresql://…` (what operators write) and use the asyncpg driver."""
-    parsed = make_url(url)
+    parsed = _ssl_as(url, "ssl")
     return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
 def plain_url(url: str) -> str:
     """The libpq form of a URL, for asyncpg.connect()."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    parsed = _ssl_as(url, "sslmode")
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def create_engine(
