@@ -591,7 +591,8 @@ function drawChart(canvas, chart) {
   return new window.Chart(canvas, {
     type: "bar",
     data: {
-      labels: chart.horizontal ? chart.labels : chart.labels.map((name) => wrap(name)),
+      // Long names in lines: a horizontal chart's axis would otherwise cut them at the edge.
+      labels: chart.labels.map((name) => wrap(name, chart.horizontal ? 28 : 18)),
       datasets: chart.datasets.map((dataset, index) => ({
         backgroundColor: SERIES[index % SERIES.length],
         borderColor: SERIES[index % SERIES.length],
