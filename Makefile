@@ -19,6 +19,8 @@ help:
 	@echo "make migrate  apply every service's migrations (DATABASE_URL or .data/)"
 	@echo "make rebuild-reports  replay every stream into the gateway's read models"
 	@echo "make schemas  write the event JSON Schemas to docs/events/"
+	@echo "make image    the container image bufetat-platform:latest (IMAGE_TAG=...) with docker,"
+	@echo "             else podman (CONTAINER_ENGINE=...; BASE_IMAGE=... another base image)"
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -60,6 +62,21 @@ bench: install
 
 schemas: install
 	$(RUN) python -m devstack schemas
+
+# One image for the four services (see Dockerfile): docker when its engine answers, else
+# podman (with --format docker, which keeps the HEALTHCHECK). BASE_IMAGE: another base with
+# python3 3.11 (scripts/build-base-image.sh makes one from Debian's packages);
+# IMAGE_BUILD_ARGS: more options for the engine's build.
+.PHONY: image
+IMAGE ?= bufetat-platform
+IMAGE_TAG ?= latest
+CONTAINER_ENGINE ?= $(shell docker info >/dev/null 2>&1 && echo docker || echo podman)
+image:
+	$(CONTAINER_ENGINE) build \
+	  $(if $(filter podman,$(notdir $(CONTAINER_ENGINE))),--format docker) \
+	  $(if $(BASE_IMAGE),--build-arg BASE_IMAGE=$(BASE_IMAGE)) \
+	  --build-arg UV_VERSION=$(UV_VERSION) $(IMAGE_BUILD_ARGS) \
+	  -t $(IMAGE):$(IMAGE_TAG) -f Dockerfile .
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache
