@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
+import struct
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -174,9 +176,14 @@ async def test_a_connection_that_cannot_be_made_in_time_is_502_not_504(gateway, 
     assert_names_the_service(response, 502, "foster_care")
 
 
-async def test_a_connection_the_service_closed_is_retried_for_a_safe_request(start_service, auth):
+@pytest.mark.parametrize("ending", ["closed", "reset"])
+@pytest.mark.parametrize("method", ["GET", "POST with an Idempotency-Key"])
+async def test_a_connection_the_service_closed_is_retried_for_a_safe_request(
+    start_service, auth, ending, method
+):
     """A service may close a kept-alive connection while the gateway sends its next request
-    on it (as a server does after a 500): that request fails before any answer. A GET is
+    on it (as a server does after a 500, or at its keep-alive timeout): that request fails
+    before any answer, as a closed connection or a reset. A request that may be repeated is
     sent again, on a new connection."""
 
     async def answer_once_then_close(reader, writer) -> None:
@@ -188,15 +195,25 @@ async def test_a_connection_the_service_closed_is_retried_for_a_safe_request(sta
         )
         await writer.drain()
         await reader.readuntil(b"\r\n\r\n")  # the next request on this connection…
-        writer.close()  # …is never answered
+        if ending == "reset":  # …is met with a reset (a linger of 0 sends RST, not FIN)
+            sock = writer.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            writer.transport.abort()
+        else:
+            writer.close()  # …is never answered
 
     upstream = await asyncio.start_server(answer_once_then_close, "127.0.0.1", 0)
     port = upstream.sockets[0].getsockname()[1]
     gateway = await start_service(GATEWAY, foster_care_url=f"http://127.0.0.1:{port}")
     headers = auth("national-admin")
+    path = "/api/foster-care/v1/foster-homes"
     try:
-        first = await gateway.get("/api/foster-care/v1/foster-homes", headers=headers)
-        second = await gateway.get("/api/foster-care/v1/foster-homes", headers=headers)
+        first = await gateway.get(path, headers=headers)
+        if method == "GET":
+            second = await gateway.get(path, headers=headers)
+        else:
+            keyed = {**headers, "Idempotency-Key": f"retry-{ending}"}
+            second = await gateway.post(path, headers=keyed, content=b"{}")
     finally:
         upstream.close()
     assert (first.status_code, second.status_code) == (200, 200), second.text

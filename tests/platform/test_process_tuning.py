@@ -4,6 +4,7 @@ a process (as the tests do, many times) leaves the process as it was."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import re
 
@@ -55,3 +56,23 @@ async def test_starting_an_app_leaves_the_process_as_it_was(environment):
     async with running(build_app(CAPACITY, await environment.settings_env(CAPACITY))):
         assert gc.get_threshold() == threshold
     assert gc.get_freeze_count() == frozen
+
+
+async def test_a_served_service_keeps_an_idle_connection_longer_than_its_clients(environment):
+    """The gateway's proxy drops an idle connection after 30 s, so the services keep it
+    longer (a connection the server closes just as its client sends on it fails that
+    request): still open after uvicorn's default 5 s."""
+    service = ServedService(CAPACITY, await environment.settings_env(CAPACITY)).start()
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", service.port)
+        request = b"GET /healthz HTTP/1.1\r\nHost: capacity\r\n\r\n"
+        for pause in (6, 0):
+            writer.write(request)
+            await writer.drain()
+            status = await asyncio.wait_for(reader.readline(), 5)
+            assert status.startswith(b"HTTP/1.1 200"), status
+            await asyncio.wait_for(reader.readuntil(b'{"status":"ok"}'), 5)
+            await asyncio.sleep(pause)
+        writer.close()
+    finally:
+        service.stop()

@@ -16,6 +16,8 @@ import uvicorn
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+KEEP_ALIVE_SECONDS = 75
+
 
 class ServerSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
@@ -50,6 +52,10 @@ def main(argv: list[str] | None = None) -> None:
         loop="uvloop",
         http="httptools",
         access_log=False,  # the app's own middleware logs each request, with its trace id
+        # Longer than a client keeps an idle connection (the gateway's proxy 30 s, load
+        # balancers commonly 60 s): a connection is then never closed here just as a client
+        # sends on it (uvicorn's 5 s default raced the proxy's 5 s).
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     config.load()
     # What start-up made lives as long as the process: out of the collector's way (shorter,

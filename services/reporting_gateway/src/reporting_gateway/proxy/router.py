@@ -61,14 +61,24 @@ async def upstream_clients(
     # A service that is up accepts a connection at once: waiting the whole answer's time
     # for one that is not there would only keep the caller from its 502.
     timeout = httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds)
+    # An idle connection is dropped here well before the service closes it (`common.serve`
+    # keeps them 75 s): with both at 5 s a request could leave on a connection the service
+    # was closing at that moment (seen under the demo year's load as ReadError → 502).
+    limits = httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS)
     app.state.upstreams = {
-        prefix: httpx.AsyncClient(base_url=url, timeout=timeout) for prefix, url in targets.items()
+        prefix: httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits)
+        for prefix, url in targets.items()
     }
     try:
         yield
     finally:
         for client in app.state.upstreams.values():
             await client.aclose()
+
+
+KEEPALIVE_SECONDS = 30.0
+# A connection the service closed as the request left on it: nothing was answered.
+RESET = (httpx.RemoteProtocolError, httpx.ReadError)
 
 
 def build_router(prefixes: list[str]) -> APIRouter:
@@ -114,7 +124,7 @@ async def _forward(request: Request, prefix: str, path: str) -> Response:
             )
             break
         except httpx.TransportError as exc:
-            if attempt + 1 < attempts and isinstance(exc, httpx.RemoteProtocolError):
+            if attempt + 1 < attempts and isinstance(exc, RESET):
                 continue
             return _service_failed(request, prefix, exc)
     response_headers = {
