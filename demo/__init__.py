@@ -52,15 +52,22 @@ async def load(
         return platform.calls
 
 
-async def caught_up(platform: Platform, within: float = 600.0) -> None:
-    """Until the gateway has applied every event of every stream."""
-    deadline = time.monotonic() + within
+async def caught_up(platform: Platform, stalled: float = 300.0) -> None:
+    """Until the gateway has applied every event of every stream. However far behind it is
+    (the whole year's events can outrun its consumer), it is waited for while it applies
+    events; it is given up on only when `stalled` seconds pass without one applied."""
+    progress: tuple[int, ...] = ()
+    deadline = time.monotonic() + stalled
     while True:
         freshness = await platform.gateway.get("/v1/freshness")
-        if all(stream["behind"] == 0 for stream in freshness["items"]):
+        streams = freshness["items"]
+        if all(stream["behind"] == 0 for stream in streams):
             return
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the gateway is still behind: {freshness}")
+        applied = tuple(stream["last_applied_sequence"] or 0 for stream in streams)
+        if applied != progress:
+            progress, deadline = applied, time.monotonic() + stalled
+        elif time.monotonic() > deadline:
+            raise TimeoutError(f"the gateway applied nothing for {stalled:.0f} s: {freshness}")
         await asyncio.sleep(0.5)
 
 
