@@ -33,7 +33,7 @@ run: install
 	$(RUN) python -m devstack run
 
 # The whole year through the public APIs, checked against the 2024 figures, then served like
-# `make run` until Ctrl-C; its data stays under .data/year/. About 570 000 calls, most of them
+# `make run` until Ctrl-C; its data stays under .data/year/. About 360 000 calls, most of them
 # family counselling's appointments: about an hour on 2 cores.
 # The year's load keeps 24 calls in flight: each service's pool holds that many connections.
 demo: install
