@@ -8,20 +8,18 @@ not know is reported by primary key (exit 1) and answered as a clear problem."""
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import date
-from typing import Any
+from functools import partial
 
 import httpx
 
 from capacity.models import metadata
 from capacity.rekey import COLUMNS
-from common.pii import NationalIdVault, generate_key
-from devstack.services import CAPACITY, REPO_ROOT
-from devstack.testing import build_app, fetch, national_id, running
+from common.pii import generate_key
+from devstack import key_rotation
+from devstack.key_rotation import alone, events_about, stored
+from devstack.services import CAPACITY
+from devstack.testing import fetch, national_id
 
 from .conftest import Api
 
@@ -29,60 +27,9 @@ A, B, C = generate_key(), generate_key(), generate_key()
 TABLES = ("placement_request", "stay")
 
 
-def alone(key: str) -> NationalIdVault:
-    """A vault with only this encryption key (the hash key plays no part in decrypting)."""
-    return NationalIdVault(key, generate_key())
-
-
-async def _env(environment, current: str, *previous: str) -> dict[str, str]:
-    return await environment.settings_env(
-        CAPACITY, pii_encryption_key=current, pii_previous_encryption_keys=",".join(previous)
-    )
-
-
-@asynccontextmanager
-async def serving(environment, current: str, *previous: str) -> AsyncIterator[httpx.AsyncClient]:
-    """The service (re)started with these keys, on the module's database."""
-    async with running(build_app(CAPACITY, await _env(environment, current, *previous))) as client:
-        yield client
-
-
-async def rekey(environment, current: str, *previous: str, args: tuple[str, ...] = ()):
-    """`python -m capacity.rekey` in its own process, configured like the service: its exit
-    code, stdout and stderr."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "capacity.rekey",
-        *args,
-        env={**os.environ, **await _env(environment, current, *previous)},
-        cwd=REPO_ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
-    return process.returncode, out.decode(), err.decode()
-
-
-async def stored(db: str, table: str, ids: list[str]) -> dict[str, dict[str, Any]]:
-    """`{id: {"blob": …, "row": the rest of the row as JSON}}`."""
-    rows = await fetch(
-        db,
-        f"SELECT id::text AS id, national_id_encrypted AS blob, "
-        f"(to_jsonb(t) - 'national_id_encrypted')::text AS row FROM {table} t "
-        "WHERE id = ANY($1::uuid[])",
-        ids,
-    )
-    return {row["id"]: {"blob": row["blob"], "row": row["row"]} for row in rows}
-
-
-async def events_about(db: str, ids: list[str]) -> int:
-    rows = await fetch(
-        db,
-        "SELECT count(*) AS n FROM outbox WHERE convert_from(payload, 'UTF8') LIKE ANY($1)",
-        [f"%{id_}%" for id_ in ids],
-    )
-    return int(rows[0]["n"])
+# The shared helpers, for this service.
+serving = partial(key_rotation.serving, service=CAPACITY)
+rekey = partial(key_rotation.rekey, service=CAPACITY)
 
 
 async def reads(
