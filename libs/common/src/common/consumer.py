@@ -92,14 +92,6 @@ class Redriven:
         return text + "".join(f"\n  dead letter {id_} failed again: {e}" for id_, e in self.failed)
 
 
-async def _claim(uow: UnitOfWork, row: dict[str, Any]) -> bool:
-    """Note the event in the inbox; False when it was there already (a duplicate)."""
-    claimed = await uow.session.execute(
-        pg_insert(inbox).values(row).on_conflict_do_nothing().returning(inbox.c.event_id)
-    )
-    return claimed.first() is not None
-
-
 class InboxConsumer:
     def __init__(
         self,
@@ -225,14 +217,7 @@ class InboxConsumer:
             async with self._unit_of_work() as uow:
                 for event, sequence, headers in events:
                     with self._span(event, headers):
-                        row = inbox_row(
-                            self.subscription.durable,
-                            self.subscription.stream.name,
-                            event,
-                            sequence,
-                            current_trace_id(),
-                        )
-                        if await _claim(uow, row):
+                        if await self._claim(uow, event, sequence):
                             await self.subscription.handler(uow, event, sequence)
                             applied += 1
                 await uow.commit()
@@ -297,19 +282,27 @@ class InboxConsumer:
     async def _apply(self, event: CloudEvent, stream_sequence: int) -> bool:
         """Apply the event unless the inbox has it; False for a duplicate."""
         async with self._unit_of_work() as uow:
-            row = inbox_row(
-                self.subscription.durable,
-                self.subscription.stream.name,
-                event,
-                stream_sequence,
-                current_trace_id(),
-            )
-            if not await _claim(uow, row):
+            if not await self._claim(uow, event, stream_sequence):
                 await uow.rollback()
                 return False
             await self.subscription.handler(uow, event, stream_sequence)
             await uow.commit()
             return True
+
+    async def _claim(self, uow: UnitOfWork, event: CloudEvent, sequence: int) -> bool:
+        """Note in the inbox that this consumer applies `event`; False when it was noted
+        already (a duplicate)."""
+        row = inbox_row(
+            self.subscription.durable,
+            self.subscription.stream.name,
+            event,
+            sequence,
+            current_trace_id(),
+        )
+        claimed = await uow.session.execute(
+            pg_insert(inbox).values(row).on_conflict_do_nothing().returning(inbox.c.event_id)
+        )
+        return claimed.first() is not None
 
     async def _dead_letter(
         self, message: Msg, event: CloudEvent | None, error: str, attempts: int
@@ -346,14 +339,7 @@ class InboxConsumer:
             try:
                 event = CloudEvent.from_json(row["payload"])
                 async with self._unit_of_work() as uow:
-                    noted = inbox_row(
-                        durable,
-                        self.subscription.stream.name,
-                        event,
-                        row["stream_sequence"],
-                        current_trace_id(),
-                    )
-                    if await _claim(uow, noted):
+                    if await self._claim(uow, event, row["stream_sequence"]):
                         await self.subscription.handler(uow, event, row["stream_sequence"])
                         result.applied += 1
                     else:
